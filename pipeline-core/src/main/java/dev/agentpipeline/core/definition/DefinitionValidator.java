@@ -1,0 +1,240 @@
+package dev.agentpipeline.core.definition;
+
+import dev.agentpipeline.core.guard.Condition;
+import dev.agentpipeline.core.guard.ConditionGuard;
+import dev.agentpipeline.core.guard.MessageTemplate;
+import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.spi.StageRegistry;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a definition's structure; see {@link PipelineDefinition} for the rules. */
+final class DefinitionValidator {
+
+    private static final Pattern PIPELINE_ID = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+    private static final Pattern STATE_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+    private static final Pattern COUNTER_ID = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+    /** Names a counter cannot have: they are fields of the run's state projection. */
+    static final Set<String> RESERVED_NAMES = Set.of("schema_version", "run_id", "pipeline", "identifier", "phase",
+            "paused_from", "complete", "closed", "paused_reason", "pause", "pending_decision", "decisions",
+            "pipeline_start_time", "stage_timestamps", "stage_summaries", "loop_health", "attempts", "counters",
+            "final_result", "created_at", "updated_at", "journal_sequence", "manifest", "checkpoints");
+
+    private DefinitionValidator() {
+    }
+
+    static List<DefinitionProblem> validate(PipelineDefinition d) {
+        List<DefinitionProblem> problems = new ArrayList<>();
+        if (!PIPELINE_ID.matcher(d.id()).matches()) {
+            problems.add(new DefinitionProblem(d.location(), "pipeline id '" + d.id()
+                    + "' must be 1 to 64 characters of a-z, 0-9, '_' or '-', starting with a letter"));
+        }
+        String known = String.join(", ", d.states().keySet());
+        for (StateDefinition state : d.states().values()) {
+            if (!STATE_ID.matcher(state.id()).matches()) {
+                problems.add(new DefinitionProblem(state.location(), "state id '" + state.id()
+                        + "' must be 1 to 64 characters of letters, digits and '_', starting with a letter"));
+            }
+            if (RunState.PAUSED.equals(state.id())) {
+                problems.add(new DefinitionProblem(state.location(), "state id PAUSED is reserved: every pipeline"
+                        + " has it implicitly, and any state may move to it"));
+            }
+            if (state.stage() != null && !StageRegistry.isValidId(state.stage())) {
+                problems.add(new DefinitionProblem(state.location(), "state " + state.id() + ": stage plugin id '"
+                        + state.stage() + "' must be 1 to 64 characters of a-z, 0-9 and '-', starting with a letter"));
+            }
+            if (state.terminal() && state.stage() != null) {
+                problems.add(new DefinitionProblem(state.location(), "state " + state.id()
+                        + " is terminal and cannot have a stage plugin"));
+            }
+        }
+        if (!d.states().containsKey(d.initialState())) {
+            problems.add(new DefinitionProblem(d.location(), "initial state '" + d.initialState()
+                    + "' is not defined; states are " + known));
+        }
+        for (CounterDefinition counter : d.counters().values()) {
+            if (!COUNTER_ID.matcher(counter.id()).matches()) {
+                problems.add(new DefinitionProblem(counter.location(), "counter id '" + counter.id()
+                        + "' must be 1 to 64 characters of a-z, 0-9 and '_', starting with a letter"));
+            }
+            if (RESERVED_NAMES.contains(counter.id())) {
+                problems.add(new DefinitionProblem(counter.location(), "counter id '" + counter.id()
+                        + "' is reserved for a field of the run state; choose another name"));
+            }
+            checkTemplate(problems, counter.location(), "counter " + counter.id(), counter.error(), d, true);
+            checkTemplate(problems, counter.location(), "counter " + counter.id(), counter.recovery(), d, true);
+        }
+
+        Set<String> pairs = new HashSet<>();
+        for (TransitionDefinition t : d.transitions()) {
+            String name = "transition " + t.from() + " -> " + t.to();
+            boolean statesKnown = true;
+            for (String stateId : List.of(t.from(), t.to())) {
+                if (!d.states().containsKey(stateId)) {
+                    statesKnown = false;
+                    problems.add(new DefinitionProblem(t.location(), name + ": unknown state '" + stateId
+                            + "'; states are " + known
+                            + (RunState.PAUSED.equals(stateId) ? " (PAUSED is implicit and needs no transition)" : "")));
+                }
+            }
+            if (statesKnown && d.isTerminal(t.from())) {
+                problems.add(new DefinitionProblem(t.location(), name + ": " + t.from()
+                        + " is terminal; a run that reached it has ended and cannot move on"));
+            }
+            if (!pairs.add(t.from() + "->" + t.to())) {
+                problems.add(new DefinitionProblem(t.location(), name + " is defined twice; merge their guards"));
+            }
+            if (t.increments() != null && !d.counters().containsKey(t.increments())) {
+                problems.add(new DefinitionProblem(t.location(), name + ": increments unknown counter '"
+                        + t.increments() + "'; counters are "
+                        + (d.counters().isEmpty() ? "none (define it under 'counters')" : String.join(", ",
+                        d.counters().keySet()))));
+            }
+            for (GuardDefinition guard : t.guards()) {
+                if (guard.guard() instanceof ConditionGuard conditions) {
+                    for (Condition condition : conditions.conditions()) {
+                        checkPath(problems, guard.location(), name, condition.path(), d);
+                    }
+                    checkTemplate(problems, guard.location(), name, conditions.error(), d, false);
+                    checkTemplate(problems, guard.location(), name, conditions.recovery(), d, false);
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            return problems; // the graph checks below assume known states
+        }
+        checkGraph(d, problems);
+        return problems;
+    }
+
+    private static void checkTemplate(List<DefinitionProblem> problems, SourceLocation location, String owner,
+                                      MessageTemplate template, PipelineDefinition d, boolean counterVariables) {
+        for (String placeholder : template.placeholders()) {
+            if (counterVariables) {
+                if (!Set.of("limit", "value", "counter").contains(placeholder)) {
+                    problems.add(new DefinitionProblem(location, owner + ": placeholder ${" + placeholder
+                            + "} is unknown; counter messages may use ${limit}, ${value} and ${counter}"));
+                }
+            } else {
+                checkPath(problems, location, owner, placeholder, d);
+            }
+        }
+    }
+
+    private static void checkPath(List<DefinitionProblem> problems, SourceLocation location, String owner,
+                                  String path, PipelineDefinition d) {
+        int dot = path.indexOf('.');
+        String root = dot < 0 ? path : path.substring(0, dot);
+        String rest = dot < 0 ? "" : path.substring(dot + 1);
+        switch (root) {
+            case "checkpoint", "summary", "outcome" -> {
+                int next = rest.indexOf('.');
+                String stateId = next < 0 ? rest : rest.substring(0, next);
+                if (!d.states().containsKey(stateId)) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
+                            + "' names unknown state '" + stateId + "'; states are "
+                            + String.join(", ", d.states().keySet())));
+                }
+            }
+            case "counter" -> {
+                if (!d.counters().containsKey(rest)) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
+                            + "' names unknown counter '" + rest + "'; counters are "
+                            + (d.counters().isEmpty() ? "none" : String.join(", ", d.counters().keySet()))));
+                }
+            }
+            case "run" -> {
+                if (rest.isEmpty()) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path 'run' needs a field,"
+                            + " for example run.phase"));
+                }
+            }
+            default -> problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
+                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, counter.NAME or run."));
+        }
+    }
+
+    private static void checkGraph(PipelineDefinition d, List<DefinitionProblem> problems) {
+        // Reachability from the initial state.
+        Set<String> reached = new LinkedHashSet<>();
+        Deque<String> queue = new ArrayDeque<>();
+        queue.add(d.initialState());
+        while (!queue.isEmpty()) {
+            String state = queue.poll();
+            if (reached.add(state)) {
+                for (TransitionDefinition t : d.transitionsFrom(state)) {
+                    queue.add(t.to());
+                }
+            }
+        }
+        boolean anyTerminal = false;
+        for (StateDefinition state : d.states().values()) {
+            anyTerminal |= state.terminal();
+            if (!reached.contains(state.id())) {
+                problems.add(new DefinitionProblem(state.location(), "state " + state.id()
+                        + " is unreachable from the initial state " + d.initialState()
+                        + "; add a transition into it or remove it"));
+            }
+            if (!state.terminal() && d.transitionsFrom(state.id()).isEmpty()) {
+                problems.add(new DefinitionProblem(state.location(), "state " + state.id()
+                        + " has no way out; add a transition from it or mark it terminal"));
+            }
+        }
+        if (!anyTerminal) {
+            problems.add(new DefinitionProblem(d.location(), "pipeline " + d.id()
+                    + " has no terminal state; mark the state runs end in with terminal: true"));
+        }
+        // Every cycle must contain a transition that increments a counter (all counters have a limit).
+        Map<String, List<TransitionDefinition>> unbounded = new HashMap<>();
+        for (TransitionDefinition t : d.transitions()) {
+            if (t.increments() == null) {
+                unbounded.computeIfAbsent(t.from(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        Set<String> done = new HashSet<>();
+        for (String start : d.states().keySet()) {
+            findCycle(start, unbounded, done, new ArrayList<>(), new LinkedHashSet<>(), problems);
+        }
+    }
+
+    private static void findCycle(String state, Map<String, List<TransitionDefinition>> edges, Set<String> done,
+                                  List<TransitionDefinition> path, Set<String> onPath,
+                                  List<DefinitionProblem> problems) {
+        if (done.contains(state)) {
+            return;
+        }
+        onPath.add(state);
+        for (TransitionDefinition t : edges.getOrDefault(state, List.of())) {
+            if (onPath.contains(t.to())) {
+                StringBuilder cycle = new StringBuilder();
+                boolean in = false;
+                for (TransitionDefinition step : path) {
+                    in |= step.from().equals(t.to());
+                    if (in) {
+                        cycle.append(step.from()).append(" -> ");
+                    }
+                }
+                cycle.append(t.from()).append(" -> ").append(t.to());
+                problems.add(new DefinitionProblem(t.location(), "cycle " + cycle
+                        + " has no bounded counter, so a run could loop forever; add 'increments: <counter>'"
+                        + " (a counter with a limit) to one of its transitions"));
+            } else if (!done.contains(t.to())) {
+                path.add(t);
+                findCycle(t.to(), edges, done, path, onPath, problems);
+                path.remove(path.size() - 1);
+            }
+        }
+        onPath.remove(state);
+        done.add(state);
+    }
+}

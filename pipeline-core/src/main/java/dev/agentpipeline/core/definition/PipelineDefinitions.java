@@ -1,0 +1,449 @@
+package dev.agentpipeline.core.definition;
+
+import dev.agentpipeline.core.definition.YamlTree.ListNode;
+import dev.agentpipeline.core.definition.YamlTree.MapNode;
+import dev.agentpipeline.core.definition.YamlTree.Node;
+import dev.agentpipeline.core.definition.YamlTree.ScalarNode;
+import dev.agentpipeline.core.guard.Condition;
+import dev.agentpipeline.core.guard.Guard;
+import dev.agentpipeline.core.guard.GuardRegistry;
+import dev.agentpipeline.core.guard.Guards;
+import dev.agentpipeline.core.guard.MessageTemplate;
+import dev.agentpipeline.core.guard.Operator;
+import dev.agentpipeline.spi.StageRegistry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Loads pipeline definitions from YAML.
+ *
+ * <pre>{@code
+ * PipelineDefinition definition = PipelineDefinitions.fromYaml(Path.of("release.yaml"));
+ * }</pre>
+ *
+ * <p>The format, in short (see {@code docs/formats.md} for all of it):
+ * <pre>
+ * schema_version: 1
+ * id: release
+ * initial: QUEUED
+ * counters:
+ *   retries: {limit: 2, error: "Build retried ${value} times", recovery: "Ask a person"}
+ * states:
+ *   QUEUED: {description: Waiting}
+ *   BUILD:  {stage: acme-build}
+ *   DONE:   {terminal: true}
+ * transitions:
+ *   - {from: QUEUED, to: BUILD}
+ *   - from: BUILD
+ *     to: DONE
+ *     guards:
+ *       - require: {outcome.BUILD.verdict: {eq: PASS}}
+ *         reject: {code: build_failed, error: "Build verdict is ${outcome.BUILD.verdict}", recovery: "Fix it"}
+ *   - {from: BUILD, to: BUILD, increments: retries}
+ * </pre>
+ *
+ * <p>Every error - YAML syntax, an unknown key, a wrong type, and every rule of {@link PipelineDefinition} - is
+ * a {@link DefinitionException} naming the file, line and column. Thread-safe.
+ *
+ * @since 0.1
+ */
+public final class PipelineDefinitions {
+
+    /** The definition format version this library reads and writes. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private PipelineDefinitions() {
+    }
+
+    /**
+     * Loads a definition file that uses no custom guards.
+     *
+     * @param file the YAML file
+     * @return the definition
+     * @throws DefinitionException if the file is missing, unreadable or invalid
+     */
+    public static PipelineDefinition fromYaml(Path file) {
+        return fromYaml(file, GuardRegistry.empty());
+    }
+
+    /**
+     * Loads a definition file.
+     *
+     * @param file the YAML file
+     * @param guards the custom guards it may name
+     * @return the definition
+     * @throws DefinitionException if the file is missing, unreadable or invalid
+     */
+    public static PipelineDefinition fromYaml(Path file, GuardRegistry guards) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw YamlTree.problem(new SourceLocation(file.toString(), 0, 0),
+                    "file not found; check the path (relative paths start at " + Path.of("").toAbsolutePath() + ")");
+        } catch (IOException e) {
+            throw YamlTree.problem(new SourceLocation(file.toString(), 0, 0), "cannot read the file: " + e);
+        }
+        return fromYaml(file.toString(), text, guards);
+    }
+
+    /**
+     * Loads a definition file and checks that every stage plugin it names exists.
+     *
+     * @param file the YAML file
+     * @param guards the custom guards it may name
+     * @param stages the available stage plugins
+     * @return the definition
+     * @throws DefinitionException if the file is invalid or names a missing plugin
+     */
+    public static PipelineDefinition fromYaml(Path file, GuardRegistry guards, StageRegistry stages) {
+        PipelineDefinition definition = fromYaml(file, guards);
+        definition.checkPlugins(stages);
+        return definition;
+    }
+
+    /**
+     * Loads a definition from YAML text.
+     *
+     * @param sourceName the name errors report (a file name)
+     * @param yaml the text
+     * @param guards the custom guards it may name
+     * @return the definition
+     * @throws DefinitionException if the text is invalid
+     */
+    public static PipelineDefinition fromYaml(String sourceName, String yaml, GuardRegistry guards) {
+        Objects.requireNonNull(guards, "guards");
+        Node root = YamlTree.parse(sourceName, yaml);
+        return new Reader(guards).definition(root);
+    }
+
+    /**
+     * Loads a definition from a class-path resource.
+     *
+     * @param anchor the class whose loader finds the resource
+     * @param resource the resource name, relative to the anchor's package or absolute with a leading '/'
+     * @param guards the custom guards it may name
+     * @return the definition
+     * @throws DefinitionException if the resource is missing or invalid
+     */
+    public static PipelineDefinition fromResource(Class<?> anchor, String resource, GuardRegistry guards) {
+        try (InputStream in = anchor.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw YamlTree.problem(new SourceLocation(resource, 0, 0), "resource not found next to "
+                        + anchor.getName());
+            }
+            return fromYaml(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8), guards);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Turns the located tree into a definition, checking keys and types. */
+    private static final class Reader {
+        private final GuardRegistry guards;
+        private final List<DefinitionProblem> problems = new ArrayList<>();
+
+        Reader(GuardRegistry guards) {
+            this.guards = guards;
+        }
+
+        PipelineDefinition definition(Node root) {
+            MapNode top = map(root, "the pipeline definition");
+            keys(top, "the pipeline definition", Set.of("schema_version", "id", "title", "description", "initial",
+                    "counters", "states", "transitions"));
+            Node version = required(top, "schema_version", "the pipeline definition");
+            if (version instanceof ScalarNode s && !(s.value instanceof Long l && l == SCHEMA_VERSION)) {
+                fail(version.location, "schema_version " + s.value + " is not supported; this library reads "
+                        + "schema_version " + SCHEMA_VERSION);
+            }
+            String id = text(required(top, "id", "the pipeline definition"), "id");
+            PipelineDefinition.Builder builder = PipelineDefinition.builder(id == null ? "?" : id)
+                    .location(top.location);
+            optionalText(top, "title").ifPresent(builder::title);
+            optionalText(top, "description").ifPresent(builder::description);
+            String initial = text(required(top, "initial", "the pipeline definition"), "initial");
+            if (initial != null) {
+                builder.initial(initial);
+            }
+            Node counters = top.entries.get("counters");
+            if (counters != null) {
+                MapNode map = map(counters, "counters");
+                map.entries.forEach((name, node) -> counter(builder, name, map.keys.get(name), node));
+            }
+            MapNode states = map(required(top, "states", "the pipeline definition"), "states");
+            states.entries.forEach((name, node) -> state(builder, name, states.keys.get(name), node));
+            Node transitions = required(top, "transitions", "the pipeline definition");
+            if (transitions instanceof ListNode list) {
+                for (Node item : list.items) {
+                    transition(builder, item);
+                }
+            } else if (transitions != null) {
+                fail(transitions.location, "'transitions' must be a list, got " + transitions.kind());
+            }
+            if (!problems.isEmpty()) {
+                throw new DefinitionException(problems);
+            }
+            return builder.build();
+        }
+
+        private void counter(PipelineDefinition.Builder builder, String name, SourceLocation at, Node node) {
+            MapNode map = map(node, "counter " + name);
+            if (map == null) {
+                return;
+            }
+            keys(map, "counter " + name, Set.of("limit", "code", "error", "recovery", "description"));
+            Node limitNode = required(map, "limit", "counter " + name);
+            long limit = 0;
+            if (limitNode instanceof ScalarNode s && s.value instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) {
+                limit = l;
+            } else if (limitNode != null) {
+                fail(limitNode.location, "counter " + name + ": limit must be a whole number 0 or more, got "
+                        + limitNode.kind());
+            }
+            String code = optionalText(map, "code").orElse(name + "_limit");
+            MessageTemplate error = template(map, "error", "Counter " + name + " reached its limit (${limit})");
+            MessageTemplate recovery = template(map, "recovery", "Escalate to a person");
+            if (error != null && recovery != null) {
+                builder.counter(new CounterDefinition(name, (int) limit, code, error, recovery, at));
+            }
+        }
+
+        private void state(PipelineDefinition.Builder builder, String name, SourceLocation at, Node node) {
+            MapNode map = node instanceof ScalarNode s && s.value == null ? new MapNode(at) : map(node, "state " + name);
+            if (map == null) {
+                return;
+            }
+            keys(map, "state " + name, Set.of("description", "stage", "terminal", "properties"));
+            String stage = optionalText(map, "stage").orElse(null);
+            boolean terminal = false;
+            Node terminalNode = map.entries.get("terminal");
+            if (terminalNode instanceof ScalarNode s && s.value instanceof Boolean b) {
+                terminal = b;
+            } else if (terminalNode != null) {
+                fail(terminalNode.location, "state " + name + ": terminal must be true or false, got "
+                        + terminalNode.kind());
+            }
+            Map<String, Object> properties = Map.of();
+            Node propertiesNode = map.entries.get("properties");
+            if (propertiesNode != null) {
+                MapNode props = map(propertiesNode, "state " + name + " properties");
+                if (props != null) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> values = (Map<String, Object>) YamlTree.toValue(props);
+                    properties = values;
+                }
+            }
+            builder.state(new StateDefinition(name, optionalText(map, "description").orElse(""), stage, terminal,
+                    properties, at));
+        }
+
+        private void transition(PipelineDefinition.Builder builder, Node node) {
+            MapNode map = map(node, "a transition");
+            if (map == null) {
+                return;
+            }
+            keys(map, "transition", Set.of("from", "to", "guards", "increments", "description"));
+            String from = text(required(map, "from", "transition"), "from");
+            Node toNode = required(map, "to", "transition");
+            List<String> targets = new ArrayList<>();
+            if (toNode instanceof ListNode list) {
+                for (Node item : list.items) {
+                    String target = text(item, "to");
+                    if (target != null) {
+                        targets.add(target);
+                    }
+                }
+            } else if (toNode != null) {
+                String target = text(toNode, "to");
+                if (target != null) {
+                    targets.add(target);
+                }
+            }
+            String increments = optionalText(map, "increments").orElse(null);
+            String description = optionalText(map, "description").orElse("");
+            List<GuardDefinition> guardList = new ArrayList<>();
+            Node guardsNode = map.entries.get("guards");
+            if (guardsNode instanceof ListNode list) {
+                for (Node item : list.items) {
+                    GuardDefinition guard = guard(item);
+                    if (guard != null) {
+                        guardList.add(guard);
+                    }
+                }
+            } else if (guardsNode != null) {
+                fail(guardsNode.location, "'guards' must be a list, got " + guardsNode.kind());
+            }
+            if (from == null) {
+                return;
+            }
+            for (String to : targets) {
+                builder.transition(new TransitionDefinition(from, to, guardList, increments, description,
+                        map.location));
+            }
+        }
+
+        private GuardDefinition guard(Node node) {
+            MapNode map = map(node, "a guard");
+            if (map == null) {
+                return null;
+            }
+            keys(map, "guard", Set.of("require", "reject", "custom", "description"));
+            Node custom = map.entries.get("custom");
+            if (custom != null) {
+                if (map.entries.containsKey("require") || map.entries.containsKey("reject")) {
+                    fail(map.location, "a guard is either 'custom: <name>' or 'require' + 'reject', not both");
+                    return null;
+                }
+                String name = text(custom, "custom");
+                if (name == null) {
+                    return null;
+                }
+                Guard guard = guards.find(name).orElse(null);
+                if (guard == null) {
+                    fail(custom.location, "unknown custom guard '" + name + "'; registered guards: "
+                            + (guards.names().isEmpty() ? "none (register it with GuardRegistry.with)"
+                            : String.join(", ", guards.names())));
+                    return null;
+                }
+                return new GuardDefinition(guard, map.location);
+            }
+            MapNode require = map(required(map, "require", "guard"), "'require'");
+            MapNode reject = map(required(map, "reject", "guard"), "'reject'");
+            if (require == null || reject == null) {
+                return null;
+            }
+            keys(reject, "'reject'", Set.of("code", "error", "recovery"));
+            List<Condition> conditions = new ArrayList<>();
+            require.entries.forEach((path, ops) -> conditions(path, require.keys.get(path), ops, conditions));
+            String code = text(required(reject, "code", "'reject'"), "code");
+            String error = text(required(reject, "error", "'reject'"), "error");
+            String recovery = optionalText(reject, "recovery").orElse("");
+            if (code == null || error == null || conditions.isEmpty()) {
+                if (require.entries.isEmpty()) {
+                    fail(require.location, "'require' needs at least one condition, such as"
+                            + " summary.STAGE_1.verdict: {eq: GO}");
+                }
+                return null;
+            }
+            try {
+                return new GuardDefinition(Guards.require(conditions.toArray(Condition[]::new))
+                        .orReject(code, error, recovery), map.location);
+            } catch (IllegalArgumentException e) {
+                fail(reject.location, e.getMessage());
+                return null;
+            }
+        }
+
+        private void conditions(String path, SourceLocation at, Node node, List<Condition> out) {
+            MapNode ops = map(node, "condition on " + path);
+            if (ops == null) {
+                return;
+            }
+            boolean optional = false;
+            Node optionalNode = ops.entries.get("optional");
+            if (optionalNode instanceof ScalarNode s && s.value instanceof Boolean b) {
+                optional = b;
+            } else if (optionalNode != null) {
+                fail(optionalNode.location, "'optional' must be true or false, got " + optionalNode.kind());
+            }
+            int count = 0;
+            for (Map.Entry<String, Node> op : ops.entries.entrySet()) {
+                if (op.getKey().equals("optional")) {
+                    continue;
+                }
+                count++;
+                SourceLocation opAt = ops.keys.get(op.getKey());
+                try {
+                    Operator operator = Operator.fromYamlName(op.getKey());
+                    Condition condition = Condition.of(path, operator, YamlTree.toValue(op.getValue()));
+                    out.add(optional ? condition.optional() : condition);
+                } catch (IllegalArgumentException e) {
+                    fail(opAt, "condition on " + path + ": " + e.getMessage());
+                }
+            }
+            if (count == 0) {
+                fail(at, "condition on " + path + " has no operator; use exists, eq, ne, in, not_in, gt, gte, lt"
+                        + " or lte, for example {eq: GO}");
+            }
+        }
+
+        private MessageTemplate template(MapNode map, String key, String fallback) {
+            Node node = map.entries.get(key);
+            String text = node == null ? fallback : text(node, key);
+            if (text == null) {
+                return null;
+            }
+            try {
+                return MessageTemplate.of(text);
+            } catch (IllegalArgumentException e) {
+                fail(node == null ? map.location : node.location, e.getMessage());
+                return null;
+            }
+        }
+
+        private MapNode map(Node node, String what) {
+            if (node == null) {
+                return null;
+            }
+            if (node instanceof MapNode map) {
+                return map;
+            }
+            fail(node.location, what + " must be a mapping (key: value lines), got " + node.kind());
+            return null;
+        }
+
+        private Node required(MapNode map, String key, String what) {
+            if (map == null) {
+                return null;
+            }
+            Node node = map.entries.get(key);
+            if (node == null) {
+                fail(map.location, what + " needs '" + key + "'");
+            }
+            return node;
+        }
+
+        private void keys(MapNode map, String what, Set<String> allowed) {
+            if (map == null) {
+                return;
+            }
+            for (Map.Entry<String, SourceLocation> key : map.keys.entrySet()) {
+                if (!allowed.contains(key.getKey())) {
+                    fail(key.getValue(), "unknown key '" + key.getKey() + "' in " + what + "; expected "
+                            + String.join(", ", allowed.stream().sorted().toList()));
+                }
+            }
+        }
+
+        private String text(Node node, String key) {
+            if (node == null) {
+                return null;
+            }
+            if (node instanceof ScalarNode s && s.value != null && !(s.value instanceof Boolean)) {
+                return String.valueOf(s.value);
+            }
+            fail(node.location, "'" + key + "' must be text, got " + node.kind());
+            return null;
+        }
+
+        private java.util.Optional<String> optionalText(MapNode map, String key) {
+            Node node = map.entries.get(key);
+            return node == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(text(node, key));
+        }
+
+        private void fail(SourceLocation location, String message) {
+            problems.add(new DefinitionProblem(location, message));
+        }
+    }
+}

@@ -1,0 +1,402 @@
+package dev.agentpipeline.core.engine;
+
+import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.definition.StateDefinition;
+import dev.agentpipeline.core.definition.TransitionDefinition;
+import dev.agentpipeline.core.loop.FailureClassifier;
+import dev.agentpipeline.core.loop.LoopSignal;
+import dev.agentpipeline.core.run.Attempt;
+import dev.agentpipeline.core.run.Checkpoint;
+import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.store.RunSnapshot;
+import dev.agentpipeline.spi.FailureClass;
+import dev.agentpipeline.spi.OutcomeStatus;
+import dev.agentpipeline.spi.Stage;
+import dev.agentpipeline.spi.StageOutcome;
+import dev.agentpipeline.spi.StageRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+
+/**
+ * Drives runs through their stages with plugins, until they end or need a person.
+ *
+ * <pre>{@code
+ * Orchestrator orchestrator = Orchestrator.builder(runtime, StageRegistry.load())
+ *         .recorder(StoryPipeline.recorder())
+ *         .inputs(StoryPipeline::inputs)
+ *         .build();
+ * DriveResult result = orchestrator.drive(runId);     // COMPLETED, PAUSED (with the reason) or STOPPED
+ * }</pre>
+ *
+ * <p>What one {@link #drive(String)} does, step by step, each step durable before the next:
+ * <ol>
+ *   <li>An attempt that started and never finished (its worker crashed) is declared crashed and counted in
+ *       {@code crash_count}; past the counter's limit the run pauses, otherwise the stage runs again from its
+ *       last saved progress.</li>
+ *   <li>In a state with a stage plugin and no fresh outcome, the plugin runs one attempt; its outcome is recorded
+ *       exactly once. An exception is a failed outcome.</li>
+ *   <li>A transient failure (timeout, rate limit) is retried with exponential backoff and jitter
+ *       ({@link RetryPolicy}); other failures go to loop health, which pauses blockers at once and repeated
+ *       failures without progress after its limits; up to {@link RetryPolicy#maxAttemptsPerVisit()} attempts.</li>
+ *   <li>A completed outcome becomes evidence (a stage summary and a checkpoint, by the {@link OutcomeRecorder}).</li>
+ *   <li>The transitions out of the state are tried in definition order; the first the guards allow is taken. If
+ *       none is allowed, the run pauses with the rejection as the reason and its recovery as the next action.</li>
+ * </ol>
+ * A run paused by a person or by a guard is driven again after it is resumed; a resumed state whose last
+ * outcome was already judged runs its stage again. Not thread-safe for the same run: drive a run from one thread.
+ *
+ * @since 0.1
+ */
+public final class Orchestrator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+
+    private final PipelineRuntime runtime;
+    private final StageRegistry stages;
+    private final RetryPolicy retryPolicy;
+    private final Sleeper sleeper;
+    private final OutcomeRecorder recorder;
+    private final Function<RunState, Map<String, Object>> inputs;
+    private final Function<RunState, Path> workspace;
+    private final Function<RunState, Optional<String>> entry;
+    private final String crashCounter;
+    private final DoubleSupplier random;
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    private Orchestrator(Builder b) {
+        this.runtime = b.runtime;
+        this.stages = b.stages;
+        this.retryPolicy = b.retryPolicy;
+        this.sleeper = b.sleeper;
+        this.recorder = b.recorder;
+        this.inputs = b.inputs;
+        this.workspace = b.workspace;
+        this.entry = b.entry;
+        this.crashCounter = b.crashCounter;
+        this.random = b.random;
+    }
+
+    /**
+     * @param runtime the runtime whose runs to drive
+     * @param stages the stage plugins
+     * @return a builder
+     */
+    public static Builder builder(PipelineRuntime runtime, StageRegistry stages) {
+        return new Builder(runtime, stages);
+    }
+
+    /** Asks {@link #drive(String)} to stop after the current step; stages see it as cancellation. */
+    public void requestStop() {
+        stop.set(true);
+    }
+
+    /**
+     * Drives a run until it ends, pauses or is stopped.
+     *
+     * @param runId the run
+     * @return where the run was left
+     * @throws PipelineException if the run does not exist
+     * @throws dev.agentpipeline.core.definition.DefinitionException if a stage plugin the run needs is missing
+     */
+    public DriveResult drive(String runId) {
+        stop.set(false);
+        RunSnapshot first = runtime.load(runId);
+        runtime.definition(first.state().pipelineId()).checkPlugins(stages);
+        try (MDC.MDCCloseable a = MDC.putCloseable("run_id", runId);
+             MDC.MDCCloseable b = MDC.putCloseable("pipeline", first.state().pipelineId())) {
+            while (true) {
+                RunSnapshot run = runtime.load(runId);
+                RunState state = run.state();
+                if (state.complete()) {
+                    return new DriveResult(run, DriveResult.Status.COMPLETED, state.finalResult().orElse("DONE"));
+                }
+                if (state.isPaused()) {
+                    return new DriveResult(run, DriveResult.Status.PAUSED, state.pausedReason().orElse(""));
+                }
+                if (stop.get()) {
+                    return new DriveResult(run, DriveResult.Status.STOPPED, "stop requested");
+                }
+                Optional<DriveResult> done = step(runId, state);
+                if (done.isPresent()) {
+                    return done.get();
+                }
+            }
+        }
+    }
+
+    /** One step; empty to keep going. */
+    private Optional<DriveResult> step(String runId, RunState state) {
+        PipelineDefinition definition = runtime.definition(state.pipelineId());
+        String phase = state.phase();
+        try (MDC.MDCCloseable s = MDC.putCloseable("stage", phase)) {
+            Optional<Attempt> open = state.openAttempt();
+            if (open.isPresent()) {
+                return recoverCrash(runId, definition, open.get());
+            }
+            StateDefinition stateDefinition = definition.state(phase).orElseThrow();
+            if (phase.equals(definition.initialState())) {
+                Optional<String> target = entry.apply(state);
+                if (target.isPresent()) {
+                    return moveTo(runId, List.of(target.get()), definition);
+                }
+            }
+            if (stateDefinition.stagePlugin().isPresent()) {
+                Optional<Attempt> finished = state.freshFinishedAttempt(phase);
+                boolean judged = finished.isPresent() && state.lastResumeSequence() > finished.get().finishedSequence();
+                if (finished.isEmpty() || judged || finished.get().outcome().status() == OutcomeStatus.FAILED) {
+                    return runAttempt(runId, state, definition, stages.require(stateDefinition.stage()));
+                }
+                Optional<Checkpoint> evidence = state.freshCheckpoint(phase);
+                if (evidence.isEmpty() || !finished.get().attemptId().equals(evidence.get().payload().get("attempt_id"))) {
+                    recordEvidence(runId, definition, finished.get());
+                    return Optional.empty();
+                }
+            }
+            List<String> targets = new ArrayList<>();
+            for (TransitionDefinition transition : definition.transitionsFrom(phase)) {
+                targets.add(transition.to());
+            }
+            return moveTo(runId, targets, definition);
+        }
+    }
+
+    private Optional<DriveResult> moveTo(String runId, List<String> targets, PipelineDefinition definition) {
+        List<Map<String, Object>> rejections = new ArrayList<>();
+        TransitionResult last = null;
+        for (String target : targets) {
+            TransitionResult result = runtime.advance(runId, target);
+            if (result.allowed()) {
+                LOG.info("{} -> {}", result.decision().from(), target);
+                return Optional.empty();
+            }
+            last = result;
+            Map<String, Object> rejection = new LinkedHashMap<>();
+            rejection.put("to", target);
+            rejection.put("code", result.guardResult().code());
+            rejection.put("error", result.guardResult().error());
+            rejection.put("recovery", result.guardResult().recovery());
+            rejections.add(rejection);
+        }
+        if (last == null) {
+            throw new IllegalStateException("validated definitions give every non-terminal state a way out");
+        }
+        String phase = last.run().state().phase();
+        RunSnapshot paused = runtime.pause(runId, new PauseRequest(last.guardResult().error(), "guard",
+                phase.toLowerCase(Locale.ROOT), Map.of("rejections", rejections), last.guardResult().recovery()));
+        LOG.warn("Paused in {}: {} ({})", phase, last.guardResult().error(), last.guardResult().recovery());
+        return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, last.guardResult().error()));
+    }
+
+    private Optional<DriveResult> recoverCrash(String runId, PipelineDefinition definition, Attempt open) {
+        RunSnapshot after = runtime.crashAttempt(runId, open.attemptId(), crashCounter);
+        RunState state = after.state();
+        int crashes = state.counter(crashCounter);
+        LOG.warn("Attempt {} of {} started and never finished: counted as crash {}", open.attemptId(),
+                open.stateId(), crashes);
+        Optional<Integer> limit = definition.counter(crashCounter).map(c -> c.limit());
+        if (limit.isPresent() && crashes > limit.get()) {
+            Map<String, Object> variables = Map.of("limit", limit.get(), "value", crashes, "counter", crashCounter);
+            var counter = definition.counter(crashCounter).orElseThrow();
+            String reason = counter.error().render(null, variables);
+            RunSnapshot paused = runtime.pause(runId, new PauseRequest(reason, "crash",
+                    open.stateId().toLowerCase(Locale.ROOT), Map.of("attempt_id", open.attemptId(), "crashes", crashes),
+                    counter.recovery().render(null, variables)));
+            return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<DriveResult> runAttempt(String runId, RunState state, PipelineDefinition definition,
+                                             Stage stage) {
+        String phase = state.phase();
+        if (state.attemptsInVisit(phase) >= retryPolicy.maxAttemptsPerVisit()) {
+            String reason = phase + " made " + state.attemptsInVisit(phase) + " attempts in this visit without"
+                    + " finishing";
+            RunSnapshot paused = runtime.pause(runId, new PauseRequest(reason, "attempt_limit",
+                    phase.toLowerCase(Locale.ROOT), Map.of("attempts", state.attemptsInVisit(phase)),
+                    "Read the attempts' outcomes, fix the cause, then resume the run"));
+            return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
+        }
+        AttemptResult started = runtime.startAttempt(runId, stage.id(), stage.version());
+        Attempt attempt = started.attempt();
+        RunState current = started.run().state();
+        StageOutcome outcome;
+        try (MDC.MDCCloseable a = MDC.putCloseable("attempt", attempt.attemptId())) {
+            LOG.info("Running {} ({}) attempt {}", phase, stage.id(), attempt.number());
+            RuntimeStageContext context = new RuntimeStageContext(runtime, current, attempt,
+                    workspace.apply(current), inputs.apply(current), stop::get);
+            outcome = invoke(stage, context);
+        }
+        AttemptResult finished = runtime.finishAttempt(runId, attempt.attemptId(), outcome);
+        if (outcome.status() != OutcomeStatus.FAILED) {
+            LOG.info("{} attempt {}: {}", phase, attempt.number(), outcome);
+            recordEvidence(runId, definition, finished.attempt());
+            return Optional.empty();
+        }
+        FailureClass failureClass = outcome.failureClass();
+        String message = outcome.failure().map(f -> f.message()).orElse("");
+        LOG.warn("{} attempt {} failed ({}): {}", phase, attempt.number(), failureClass.wireName(), message);
+        if (failureClass.isTransient()) {
+            long transientRetries = finished.run().state().attempts().stream()
+                    .filter(a -> a.stateId().equals(phase) && a.visit() == attempt.visit() && a.outcome() != null
+                            && a.outcome().failureClass().isTransient())
+                    .count();
+            if (transientRetries <= retryPolicy.maxTransientRetries()) {
+                Duration delay = retryPolicy.transientDelay((int) transientRetries, random);
+                runtime.scheduleRetry(runId, attempt.attemptId(), failureClass, delay);
+                LOG.info("Retrying {} after {} ms ({} retry {} of {})", phase, delay.toMillis(),
+                        failureClass.wireName(), transientRetries, retryPolicy.maxTransientRetries());
+                return sleep(runId, delay);
+            }
+        }
+        LoopHealthResult health = runtime.recordLoopHealth(runId, phase.toLowerCase(Locale.ROOT),
+                LoopSignal.fromOutcome(outcome, runtime.clock().instant()));
+        if (health.paused()) {
+            RunState paused = health.run().state();
+            return Optional.of(new DriveResult(health.run(), DriveResult.Status.PAUSED,
+                    paused.pausedReason().orElse("")));
+        }
+        if (!retryPolicy.failureDelay().isZero()) {
+            runtime.scheduleRetry(runId, attempt.attemptId(), failureClass, retryPolicy.failureDelay());
+            return sleep(runId, retryPolicy.failureDelay());
+        }
+        return Optional.empty();
+    }
+
+    private Optional<DriveResult> sleep(String runId, Duration delay) {
+        try {
+            sleeper.sleep(delay);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.set(true);
+            return Optional.of(new DriveResult(runtime.load(runId), DriveResult.Status.STOPPED, "interrupted"));
+        }
+    }
+
+    private static StageOutcome invoke(Stage stage, RuntimeStageContext context) {
+        try {
+            StageOutcome outcome = stage.run(context);
+            if (outcome == null) {
+                return StageOutcome.failed(FailureClass.AGENT_ERROR, "stage " + stage.id() + " returned no outcome")
+                        .build();
+            }
+            return outcome;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return StageOutcome.failed(FailureClass.AGENT_ERROR, "interrupted").build();
+        } catch (Exception | LinkageError e) {
+            String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+            FailureClass failureClass = FailureClassifier.classify(e.getMessage());
+            if (failureClass == FailureClass.NONE || failureClass == FailureClass.UNKNOWN) {
+                failureClass = FailureClass.AGENT_ERROR;
+            }
+            LOG.warn("Stage {} threw {}", stage.id(), e.toString(), e);
+            return StageOutcome.failed(failureClass, message).build();
+        }
+    }
+
+    private void recordEvidence(String runId, PipelineDefinition definition, Attempt attempt) {
+        RunState state = runtime.load(runId).state();
+        runtime.recordSummary(runId, attempt.stateId(), recorder.summary(definition, state, attempt));
+        Map<String, Object> payload = new LinkedHashMap<>(recorder.checkpoint(definition, state, attempt));
+        payload.putIfAbsent("attempt_id", attempt.attemptId());
+        runtime.checkpoint(runId, attempt.stateId(), payload);
+    }
+
+    /**
+     * Builds an {@link Orchestrator}.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+        private final PipelineRuntime runtime;
+        private final StageRegistry stages;
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private Sleeper sleeper = Sleeper.system();
+        private OutcomeRecorder recorder = OutcomeRecorder.generic();
+        private Function<RunState, Map<String, Object>> inputs = RunState::attributes;
+        private Function<RunState, Path> workspace = run -> Path.of("").toAbsolutePath();
+        private Function<RunState, Optional<String>> entry = run -> Optional.empty();
+        private String crashCounter = "crash_count";
+        private DoubleSupplier random = new SecureRandom()::nextDouble;
+
+        private Builder(PipelineRuntime runtime, StageRegistry stages) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            this.stages = Objects.requireNonNull(stages, "stages");
+        }
+
+        /** @param policy how to retry @return this builder */
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** @param value how to wait (a fake in tests) @return this builder */
+        public Builder sleeper(Sleeper value) {
+            this.sleeper = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /** @param value turns outcomes into summaries and checkpoints @return this builder */
+        public Builder recorder(OutcomeRecorder value) {
+            this.recorder = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /** @param value gives each attempt its inputs; the run's attributes by default @return this builder */
+        public Builder inputs(Function<RunState, Map<String, Object>> value) {
+            this.inputs = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /** @param value gives each attempt its working directory; the current one by default @return this builder */
+        public Builder workspace(Function<RunState, Path> value) {
+            this.workspace = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * @param value chooses the first state out of the initial one (the story's board status decides it);
+         *     empty to try the initial state's transitions in order
+         * @return this builder
+         */
+        public Builder entry(Function<RunState, Optional<String>> value) {
+            this.entry = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /** @param counter the counter that counts crashed attempts ({@code crash_count}) @return this builder */
+        public Builder crashCounter(String counter) {
+            this.crashCounter = Objects.requireNonNull(counter, "counter");
+            return this;
+        }
+
+        /** @param value numbers in [0, 1) for backoff jitter (fixed in tests) @return this builder */
+        public Builder random(DoubleSupplier value) {
+            this.random = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /** @return the orchestrator */
+        public Orchestrator build() {
+            return new Orchestrator(this);
+        }
+    }
+}

@@ -1,0 +1,809 @@
+package dev.agentpipeline.core.engine;
+
+import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.definition.StateDefinition;
+import dev.agentpipeline.core.internal.Times;
+import dev.agentpipeline.core.loop.LoopHealth;
+import dev.agentpipeline.core.loop.LoopHealthPolicy;
+import dev.agentpipeline.core.loop.LoopSignal;
+import dev.agentpipeline.core.run.Attempt;
+import dev.agentpipeline.core.run.Checkpoint;
+import dev.agentpipeline.core.run.Ids;
+import dev.agentpipeline.core.run.LoopHealthEntry;
+import dev.agentpipeline.core.run.Pause;
+import dev.agentpipeline.core.run.RunEvent;
+import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.store.RunLock;
+import dev.agentpipeline.core.store.RunSnapshot;
+import dev.agentpipeline.core.store.RunStore;
+import dev.agentpipeline.spi.FailureClass;
+import dev.agentpipeline.spi.StageOutcome;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Applies decisions to runs durably: the one place where runs change. Every operation takes the run's lock,
+ * loads it, decides with the {@link StateMachine} and the definition, appends the resulting events to the
+ * {@link RunStore} (durable when the call returns) and tells the listeners. Thread-safe.
+ *
+ * <pre>{@code
+ * PipelineRuntime runtime = PipelineRuntime.builder()
+ *         .store(FileRunStore.open(project.resolve(".pipeline")))
+ *         .definition(StoryPipeline.definition())
+ *         .build();
+ *
+ * String runId = runtime.start(StartRequest.builder("story", "US001").title("Login form").build()).run().state().runId();
+ * runtime.advance(runId, "STAGE_0");
+ * runtime.checkpoint(runId, "STAGE_0", Map.of("plan_score", 4));
+ * TransitionResult next = runtime.advance(runId, "STAGE_1");   // rejected: the stage 0 summary is missing
+ * }</pre>
+ *
+ * <p>Guard rejections are results ({@link TransitionResult#allowed()} is false), never exceptions; requests that
+ * make no sense for the run (it does not exist, it has ended...) throw {@link PipelineException}. MDC keys
+ * {@code run_id} and {@code pipeline} are set while an operation runs.
+ *
+ * @since 0.1
+ */
+public final class PipelineRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineRuntime.class);
+
+    private final RunStore store;
+    private final Map<String, PipelineDefinition> definitions;
+    private final Clock clock;
+    private final Duration lockTimeout;
+    private final LoopHealthPolicy loopHealthPolicy;
+    private final List<RunListener> listeners;
+    private final SecureRandom random = new SecureRandom();
+
+    private PipelineRuntime(Builder b) {
+        this.store = Objects.requireNonNull(b.store, "store");
+        this.definitions = Map.copyOf(b.definitions);
+        this.clock = b.clock;
+        this.lockTimeout = b.lockTimeout;
+        this.loopHealthPolicy = b.loopHealthPolicy;
+        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the store */
+    public RunStore store() {
+        return store;
+    }
+
+    /** @return the clock */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** @return the loop-health policy */
+    public LoopHealthPolicy loopHealthPolicy() {
+        return loopHealthPolicy;
+    }
+
+    /**
+     * @param pipelineId a pipeline id
+     * @return its definition
+     * @throws PipelineException if this runtime does not know the pipeline
+     */
+    public PipelineDefinition definition(String pipelineId) {
+        PipelineDefinition definition = definitions.get(pipelineId);
+        if (definition == null) {
+            throw new PipelineException("unknown_pipeline", "No pipeline '" + pipelineId + "' in this runtime (known: "
+                    + String.join(", ", definitions.keySet()) + ").", "Register its definition with the builder.");
+        }
+        return definition;
+    }
+
+    /**
+     * Adds a listener.
+     *
+     * @param listener the listener
+     */
+    public void addListener(RunListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Removes a listener.
+     *
+     * @param listener the listener
+     */
+    public void removeListener(RunListener listener) {
+        listeners.remove(listener);
+    }
+
+    // ------------------------------------------------------------------------------------------- queries
+
+    /**
+     * Loads a run.
+     *
+     * @param runId the run
+     * @return the run
+     * @throws PipelineException if it does not exist
+     */
+    public RunSnapshot load(String runId) {
+        Ids.requireSafe("run id", runId);
+        return store.load(runId).orElseThrow(() -> notFound(runId));
+    }
+
+    /**
+     * @param pipelineId a pipeline
+     * @param subjectId a subject
+     * @return the subject's current run, if any
+     */
+    public Optional<RunSnapshot> current(String pipelineId, String subjectId) {
+        Ids.requireSafe("subject id", subjectId);
+        return store.activeRun(pipelineId, subjectId).flatMap(store::load);
+    }
+
+    /**
+     * Decides a transition without making it.
+     *
+     * @param runId the run
+     * @param to the target
+     * @return the decision
+     */
+    public TransitionDecision evaluate(String runId, String to) {
+        RunState state = load(runId).state();
+        return StateMachine.decide(definition(state.pipelineId()), state, to, null);
+    }
+
+    // ------------------------------------------------------------------------------------------- start
+
+    /**
+     * Starts a run, or returns the subject's unfinished run instead ({@link StartResult#recovered()}).
+     *
+     * @param request what to start
+     * @return the new or unfinished run
+     * @throws PipelineException if the pipeline is unknown or an attribute name is reserved
+     * @throws dev.agentpipeline.core.run.Ids.InvalidIdException if the subject id is not safe
+     */
+    public StartResult start(StartRequest request) {
+        PipelineDefinition definition = definition(request.pipelineId());
+        String subject = Ids.requireSafe("subject id", request.subjectId());
+        checkAttributeNames(definition, request.attributes().keySet());
+        try (RunLock ignored = store.lockSubject(definition.id(), subject, lockTimeout)) {
+            Optional<RunSnapshot> unfinished = findUnfinished(definition.id(), subject);
+            if (unfinished.isPresent()) {
+                return new StartResult(unfinished.get(), true);
+            }
+            String runId = newRunId(definition.id(), subject);
+            Map<String, Integer> counters = new LinkedHashMap<>();
+            definition.counters().keySet().forEach(counter -> counters.put(counter, 0));
+            RunEvent started = new RunEvent.Started(now(), runId, definition.id(), subject, request.title(),
+                    definition.initialState(), counters, request.manifest(), request.attributes());
+            RunSnapshot run;
+            try (MDC.MDCCloseable a = MDC.putCloseable("run_id", runId)) {
+                run = store.append(runId, 0, List.of(started));
+                store.setActive(definition.id(), subject, runId);
+                LOG.info("Started run {} of pipeline {} for {}", runId, definition.id(), subject);
+            }
+            notifyListeners(List.of(started), run.state());
+            return new StartResult(run, false);
+        }
+    }
+
+    private Optional<RunSnapshot> findUnfinished(String pipelineId, String subject) {
+        Optional<String> active = store.activeRun(pipelineId, subject);
+        if (active.isPresent()) {
+            Optional<RunSnapshot> run = store.load(active.get());
+            if (run.isPresent() && !run.get().state().complete()) {
+                return run;
+            }
+            if (run.isPresent()) {
+                return Optional.empty();
+            }
+        }
+        // No pointer (a crash between creating the run and writing it): find the newest unfinished run.
+        String prefix = pipelineId + "-" + Ids.slug(subject, 40) + "-";
+        Optional<RunSnapshot> newest = store.runIds().stream()
+                .filter(id -> id.startsWith(prefix))
+                .map(store::load)
+                .flatMap(Optional::stream)
+                .filter(run -> run.state().subjectId().equals(subject) && !run.state().complete())
+                .max(Comparator.comparing(run -> run.state().createdAt()));
+        newest.ifPresent(run -> store.setActive(pipelineId, subject, run.state().runId()));
+        return newest;
+    }
+
+    private String newRunId(String pipelineId, String subject) {
+        return pipelineId + "-" + Ids.slug(subject, 40) + "-" + clock.millis() + "-"
+                + String.format("%08x", random.nextInt());
+    }
+
+    private void checkAttributeNames(PipelineDefinition definition, Set<String> names) {
+        for (String name : names) {
+            if (RESERVED.contains(name) || definition.counters().containsKey(name)) {
+                throw new PipelineException("reserved_attribute", "Attribute '" + name + "' is a field of the run"
+                        + " state and cannot be set.", "Rename the attribute.");
+            }
+        }
+    }
+
+    private static final Set<String> RESERVED = Set.of("schema_version", "run_id", "pipeline", "identifier", "phase",
+            "paused_from", "complete", "closed", "paused_reason", "pause", "pending_decision", "decisions",
+            "pipeline_start_time", "stage_timestamps", "stage_summaries", "loop_health", "attempts", "final_result",
+            "created_at", "updated_at", "journal_sequence");
+
+    // ------------------------------------------------------------------------------------------- moving
+
+    /**
+     * Moves a run to a state through its guards. From {@code PAUSED} this resumes: into the paused-from state
+     * freely, elsewhere through the paused-from state's transitions.
+     *
+     * @param runId the run
+     * @param to the target state
+     * @return the decision and the run afterwards
+     * @throws PipelineException if the run does not exist
+     */
+    public TransitionResult advance(String runId, String to) {
+        return move(runId, to, null);
+    }
+
+    /**
+     * Resumes a paused run, through the guards.
+     *
+     * @param runId the run
+     * @param to the state to resume into; null for the state it paused in
+     * @return the decision and the run afterwards
+     * @throws PipelineException if the run does not exist or is not paused
+     */
+    public TransitionResult resume(String runId, String to) {
+        return resume(runId, to, null);
+    }
+
+    /**
+     * Resumes a paused run; with an override reason, the guards and limits are skipped and the reason is recorded.
+     *
+     * @param runId the run
+     * @param to the state to resume into; null for the state it paused in
+     * @param overrideReason why a person overrides the guards, or null to check them
+     * @return the decision and the run afterwards
+     * @throws PipelineException if the run does not exist or is not paused
+     */
+    public TransitionResult resume(String runId, String to, String overrideReason) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunState state = load(runId).state();
+            if (!state.isPaused()) {
+                throw new PipelineException("not_paused", "Run " + runId + " is not paused (it is in " + state.phase()
+                        + ").", "Use advance to move a run that is not paused.");
+            }
+            return move(runId, to == null ? state.pausedFrom().orElseThrow() : to, overrideReason);
+        }
+    }
+
+    private TransitionResult move(String runId, String to, String override) {
+        try (RunLock ignored = store.lock(runId, lockTimeout); MDC.MDCCloseable a = MDC.putCloseable("run_id", runId)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            PipelineDefinition definition = definition(state.pipelineId());
+            if (RunState.PAUSED.equals(to)) {
+                RunSnapshot paused = pauseLocked(run, PauseRequest.of("Paused by request"));
+                TransitionDecision decision = new TransitionDecision(state.phase(), state.phase(), to,
+                        dev.agentpipeline.core.guard.GuardResult.allow(), null, false, null, List.of());
+                return new TransitionResult(decision, paused);
+            }
+            TransitionDecision decision = StateMachine.decide(definition, state, to, override);
+            if (!decision.allowed()) {
+                LOG.info("Run {}: {} -> {} rejected: {}", runId, decision.source(), to, decision.guardResult().error());
+                return new TransitionResult(decision, run);
+            }
+            List<RunEvent> events = new ArrayList<>();
+            events.add(new RunEvent.Transitioned(now(), state.phase(), to, decision.counter(), override,
+                    decision.terminal()));
+            RunSnapshot after = append(run, events);
+            LOG.info("Run {}: {} -> {}{}", runId, state.phase(), to,
+                    decision.counter() == null ? "" : " (" + decision.counter() + " +1)");
+            return new TransitionResult(decision, after);
+        }
+    }
+
+    /**
+     * Ends a run at its terminal state through the guards (from the last stage), or closes a run that already
+     * reached it. Closing clears the subject's current run.
+     *
+     * @param runId the run
+     * @return the decision and the run afterwards
+     * @throws PipelineException if the run does not exist
+     */
+    public TransitionResult complete(String runId) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            PipelineDefinition definition = definition(state.pipelineId());
+            String terminal = terminalState(definition, state);
+            TransitionDecision decision;
+            List<RunEvent> events = new ArrayList<>();
+            if (state.complete()) {
+                decision = new TransitionDecision(state.phase(), state.phase(), state.phase(),
+                        dev.agentpipeline.core.guard.GuardResult.allow(), null, true, null, List.of());
+            } else {
+                decision = StateMachine.decide(definition, state, terminal, null);
+                if (!decision.allowed()) {
+                    return new TransitionResult(decision, run);
+                }
+                events.add(new RunEvent.Transitioned(now(), state.phase(), terminal, decision.counter(), null, true));
+            }
+            if (!state.closed()) {
+                events.add(new RunEvent.Ended(now(), state.finalResult().orElse("DONE"), decision.to(), null, true));
+            }
+            RunSnapshot after = events.isEmpty() ? run : append(run, events);
+            store.clearActive(state.pipelineId(), state.subjectId(), runId);
+            return new TransitionResult(decision, after);
+        }
+    }
+
+    private static String terminalState(PipelineDefinition definition, RunState state) {
+        String source = state.workingState();
+        for (var transition : definition.transitionsFrom(source)) {
+            if (definition.isTerminal(transition.to())) {
+                return transition.to();
+            }
+        }
+        for (StateDefinition candidate : definition.states().values()) {
+            if (candidate.terminal()) {
+                return candidate.id();
+            }
+        }
+        throw new IllegalStateException("validated definitions have a terminal state");
+    }
+
+    /**
+     * Cancels an unfinished run: it ends at its terminal state with result {@code CANCELED}, and the subject has no
+     * current run any more.
+     *
+     * @param runId the run
+     * @param reason why
+     * @return the run afterwards
+     * @throws PipelineException if the run does not exist or already ended
+     */
+    public RunSnapshot cancel(String runId, String reason) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            if (state.complete()) {
+                throw new PipelineException("run_ended", "Run " + runId + " already ended ("
+                        + state.finalResult().orElse("DONE") + "); there is nothing to cancel.", "");
+            }
+            PipelineDefinition definition = definition(state.pipelineId());
+            String terminal = definition.states().values().stream().filter(StateDefinition::terminal)
+                    .map(StateDefinition::id).findFirst().orElseThrow();
+            RunSnapshot after = append(run, List.of(new RunEvent.Ended(now(), "CANCELED", terminal,
+                    reason == null || reason.isBlank() ? "Canceled by user" : reason, true)));
+            store.clearActive(state.pipelineId(), state.subjectId(), runId);
+            LOG.info("Run {} canceled: {}", runId, reason);
+            return after;
+        }
+    }
+
+    /**
+     * Pauses a run; pausing a paused run replaces the reason.
+     *
+     * @param runId the run
+     * @param request why
+     * @return the run afterwards
+     * @throws PipelineException if the run does not exist or has ended
+     */
+    public RunSnapshot pause(String runId, PauseRequest request) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            return pauseLocked(load(runId), request);
+        }
+    }
+
+    private RunSnapshot pauseLocked(RunSnapshot run, PauseRequest request) {
+        RunState state = run.state();
+        requireOpen(state);
+        Pause pause = new Pause(request.reason(), request.category(), request.scope(), request.evidence(),
+                request.nextAction(), state.workingState());
+        RunSnapshot after = append(run, List.of(new RunEvent.Paused(now(), pause)));
+        LOG.info("Run {} paused in {}: {}", state.runId(), state.workingState(), request.reason());
+        return after;
+    }
+
+    // ------------------------------------------------------------------------------------------- evidence
+
+    /**
+     * Records a stage checkpoint. The run must be working in that state (or be paused in it).
+     *
+     * @param runId the run
+     * @param stateId the stage
+     * @param payload what it records (JSON-compatible)
+     * @return the checkpoint and the run afterwards
+     * @throws PipelineException if the run does not exist, has ended or works in another state
+     */
+    public CheckpointResult checkpoint(String runId, String stateId, Map<String, ?> payload) {
+        return checkpoint(runId, stateId, payload, Map.of());
+    }
+
+    /**
+     * Records a stage checkpoint and, in the same atomic append, merges attributes into the run (the git stats a
+     * checkpoint reports, for example).
+     *
+     * @param runId the run
+     * @param stateId the stage
+     * @param payload what it records (JSON-compatible)
+     * @param attributes attributes to merge (JSON-compatible), may be empty
+     * @return the checkpoint and the run afterwards
+     * @throws PipelineException if the run does not exist, has ended or works in another state
+     */
+    public CheckpointResult checkpoint(String runId, String stateId, Map<String, ?> payload,
+                                       Map<String, ?> attributes) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            requireWorkingIn(state, stateId, "checkpoint");
+            List<RunEvent> events = new ArrayList<>();
+            events.add(new RunEvent.CheckpointRecorded(now(), stateId,
+                    state.nextCheckpointSequence(), dev.agentpipeline.spi.JsonValues.copyOfMap(payload)));
+            if (!attributes.isEmpty()) {
+                checkAttributeNames(definition(state.pipelineId()), attributes.keySet());
+                events.add(new RunEvent.AttributesUpdated(now(), new HashMap<>(attributes)));
+            }
+            RunSnapshot after = append(run, events);
+            Checkpoint checkpoint = after.state().latestCheckpoint(stateId).orElseThrow();
+            return new CheckpointResult(after, checkpoint);
+        }
+    }
+
+    /**
+     * Records a stage summary (the envelope the stage's coordinator wrote). The run must be working in that state.
+     *
+     * @param runId the run
+     * @param stateId the stage
+     * @param summary the envelope (JSON-compatible)
+     * @return the run afterwards
+     * @throws PipelineException if the run does not exist, has ended or works in another state
+     */
+    public RunSnapshot recordSummary(String runId, String stateId, Map<String, ?> summary) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            requireWorkingIn(run.state(), stateId, "stage summary");
+            return append(run, List.of(new RunEvent.SummaryRecorded(now(), stateId,
+                    dev.agentpipeline.spi.JsonValues.copyOfMap(summary))));
+        }
+    }
+
+    /**
+     * Merges attributes into the run (a null value removes a key).
+     *
+     * @param runId the run
+     * @param attributes the attributes (JSON-compatible)
+     * @return the run afterwards
+     * @throws PipelineException if the run does not exist or a name is reserved
+     */
+    public RunSnapshot updateAttributes(String runId, Map<String, ?> attributes) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            checkAttributeNames(definition(run.state().pipelineId()), attributes.keySet());
+            Map<String, Object> copy = new HashMap<>(attributes);
+            return append(run, List.of(new RunEvent.AttributesUpdated(now(), copy)));
+        }
+    }
+
+    /**
+     * Records a loop-health signal for a scope; pauses the run when the policy recommends it (with
+     * {@code paused_reason} "SCOPE loop health pause - REASON").
+     *
+     * @param runId the run
+     * @param scope the scope ({@code stage_2}, a task id...)
+     * @param signal the signal
+     * @return the scope's entry and whether the run paused
+     * @throws PipelineException if the run does not exist or has ended
+     */
+    public LoopHealthResult recordLoopHealth(String runId, String scope, LoopSignal signal) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            requireOpen(state);
+            LoopHealthEntry previous = state.loopHealth().getOrDefault(scope, LoopHealthEntry.EMPTY);
+            LoopHealthEntry entry = LoopHealth.update(previous, signal, loopHealthPolicy);
+            List<RunEvent> events = new ArrayList<>();
+            events.add(new RunEvent.LoopHealthRecorded(now(), scope, entry));
+            boolean pausing = entry.pauseRecommended() && !state.isPaused();
+            if (pausing) {
+                Map<String, Object> evidence = new LinkedHashMap<>();
+                evidence.put("failure_class", entry.lastFailureClass());
+                evidence.put("error_signature", entry.lastErrorSignature());
+                evidence.put("attempts", entry.attempts());
+                evidence.put("no_progress_count", entry.noProgressCount());
+                evidence.put("same_error_count", entry.sameErrorCount());
+                events.add(new RunEvent.Paused(now(), new Pause(scope + " loop health pause - " + entry.pauseReason(),
+                        "loop_health:" + entry.pauseCategory(), scope, evidence, nextAction(entry.pauseCategory()),
+                        state.workingState())));
+            }
+            RunSnapshot after = append(run, events);
+            return new LoopHealthResult(after, scope, entry, pausing);
+        }
+    }
+
+    private static String nextAction(String category) {
+        switch (category == null ? "" : category) {
+            case "permission_denial":
+                return "Grant the permission the stage was denied, then resume the run";
+            case "tool_missing":
+                return "Install the missing tool (see the error signature), then resume the run";
+            case "auth_missing":
+                return "Provide the missing credentials, then resume the run";
+            case "rate_limited":
+                return "Wait until the rate limit resets, then resume the run";
+            default:
+                return "Read the stage's output, fix what keeps failing, then resume the run";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- attempts
+
+    /**
+     * Records that a stage plugin starts an attempt at the run's current state.
+     *
+     * @param runId the run
+     * @param stageId the plugin's id
+     * @param stageVersion the plugin's version
+     * @return the attempt and the run afterwards
+     * @throws PipelineException if the run is not working, or an attempt is already open
+     */
+    public AttemptResult startAttempt(String runId, String stageId, String stageVersion) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            requireOpen(state);
+            if (state.isPaused()) {
+                throw new PipelineException("run_paused", "Run " + runId + " is paused: "
+                        + state.pausedReason().orElse("") + ".", "Resume it first.");
+            }
+            Optional<Attempt> open = state.openAttempt();
+            if (open.isPresent()) {
+                throw new PipelineException("attempt_open", "Run " + runId + " has an attempt that neither finished"
+                        + " nor was declared crashed: " + open.get().attemptId() + ".", "Record its outcome or its"
+                        + " crash first.");
+            }
+            String stateId = state.phase();
+            int number = state.attemptsInVisit(stateId) + 1;
+            String attemptId = stateId.toLowerCase(Locale.ROOT) + "-" + (state.sequence() + 1);
+            RunSnapshot after = append(run, List.of(new RunEvent.AttemptStarted(now(), attemptId, stateId, number,
+                    stageId, stageVersion)));
+            return new AttemptResult(after, after.state().attempt(attemptId).orElseThrow());
+        }
+    }
+
+    /**
+     * Records an attempt's outcome, exactly once: an outcome for an attempt that already has one is ignored with a
+     * warning.
+     *
+     * @param runId the run
+     * @param attemptId the attempt
+     * @param outcome its outcome
+     * @return the attempt and the run afterwards
+     * @throws PipelineException if the run or the attempt does not exist
+     */
+    public AttemptResult finishAttempt(String runId, String attemptId, StageOutcome outcome) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            Attempt attempt = run.state().attempt(attemptId).orElseThrow(() -> new PipelineException(
+                    "attempt_not_found", "Run " + runId + " has no attempt " + attemptId + ".", ""));
+            if (attempt.status() != Attempt.Status.RUNNING) {
+                LOG.warn("Run {}: ignored a second outcome for attempt {} (it is {})", runId, attemptId,
+                        attempt.status().name().toLowerCase(Locale.ROOT));
+                RunSnapshot unchanged = new RunSnapshot(run.state(), List.of("attempt " + attemptId + " already "
+                        + attempt.status().name().toLowerCase(Locale.ROOT) + "; its outcome is recorded once, the"
+                        + " new one was ignored"));
+                return new AttemptResult(unchanged, attempt);
+            }
+            RunSnapshot after = append(run, List.of(new RunEvent.AttemptFinished(now(), attemptId, outcome)));
+            return new AttemptResult(after, after.state().attempt(attemptId).orElseThrow());
+        }
+    }
+
+    /**
+     * Declares an attempt that started and never finished as crashed, and counts it.
+     *
+     * @param runId the run
+     * @param attemptId the attempt
+     * @param counter the counter that counts crashes, or null
+     * @return the run afterwards
+     */
+    public RunSnapshot crashAttempt(String runId, String attemptId, String counter) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            String counted = counter != null && run.state().counters().containsKey(counter) ? counter : null;
+            return append(run, List.of(new RunEvent.AttemptCrashed(now(), attemptId, counted)));
+        }
+    }
+
+    /**
+     * Records that a failed attempt will be retried after a delay.
+     *
+     * @param runId the run
+     * @param attemptId the failed attempt
+     * @param failureClass why it failed
+     * @param delay the wait before the next attempt
+     * @return the run afterwards
+     */
+    public RunSnapshot scheduleRetry(String runId, String attemptId, FailureClass failureClass, Duration delay) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            return append(load(runId), List.of(new RunEvent.RetryScheduled(now(), attemptId, failureClass, delay)));
+        }
+    }
+
+    /**
+     * Saves a stage's intra-stage progress, durably.
+     *
+     * @param runId the run
+     * @param attemptId the attempt saving it
+     * @param snapshot the progress (JSON-compatible)
+     * @return the run afterwards
+     */
+    public RunSnapshot saveProgress(String runId, String attemptId, Map<String, ?> snapshot) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            Attempt attempt = run.state().attempt(attemptId).orElseThrow(() -> new PipelineException(
+                    "attempt_not_found", "Run " + runId + " has no attempt " + attemptId + ".", ""));
+            return append(run, List.of(new RunEvent.ProgressSaved(now(), attempt.stateId(), attemptId,
+                    dev.agentpipeline.spi.JsonValues.copyOfMap(snapshot))));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    private RunSnapshot append(RunSnapshot run, List<RunEvent> events) {
+        RunSnapshot after = store.append(run.state().runId(), run.sequence(), events);
+        if (!run.warnings().isEmpty()) {
+            List<String> warnings = new ArrayList<>(run.warnings());
+            warnings.addAll(after.warnings());
+            after = new RunSnapshot(after.state(), warnings);
+        }
+        notifyListeners(events, after.state());
+        return after;
+    }
+
+    private void notifyListeners(List<RunEvent> events, RunState state) {
+        for (RunEvent event : events) {
+            for (RunListener listener : listeners) {
+                try {
+                    listener.onEvent(event, state);
+                } catch (RuntimeException e) {
+                    LOG.warn("Run listener {} failed on {}: {}", listener, event.type(), e.toString());
+                }
+            }
+        }
+    }
+
+    private static void requireOpen(RunState state) {
+        if (state.complete()) {
+            throw new PipelineException("run_ended", "Run " + state.runId() + " already ended ("
+                    + state.finalResult().orElse("DONE") + ").", "Start a new run for " + state.subjectId() + ".");
+        }
+    }
+
+    private void requireWorkingIn(RunState state, String stateId, String what) {
+        requireOpen(state);
+        PipelineDefinition definition = definition(state.pipelineId());
+        if (!definition.states().containsKey(stateId)) {
+            throw new PipelineException("unknown_state", "Pipeline " + definition.id() + " has no state '" + stateId
+                    + "'.", "States are " + String.join(", ", definition.states().keySet()) + ".");
+        }
+        if (!state.workingState().equals(stateId)) {
+            throw new PipelineException("wrong_stage", "Cannot record a " + what + " for " + stateId + ": run "
+                    + state.runId() + " is in " + state.phase() + (state.isPaused() ? " (from "
+                    + state.workingState() + ")" : "") + ".", "Advance to " + stateId + " first, or record the "
+                    + what + " of " + state.workingState() + ".");
+        }
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private static PipelineException notFound(String runId) {
+        return new PipelineException("run_not_found", "Run " + runId + " does not exist.",
+                "List runs with `pipeline status`.");
+    }
+
+    /** @return an ISO timestamp of the runtime's clock, for callers that stamp payloads */
+    public String timestamp() {
+        return Times.format(now());
+    }
+
+    /**
+     * Builds a {@link PipelineRuntime}.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+        private RunStore store;
+        private final Map<String, PipelineDefinition> definitions = new LinkedHashMap<>();
+        private Clock clock = Clock.systemUTC();
+        private Duration lockTimeout = Duration.ofSeconds(30);
+        private LoopHealthPolicy loopHealthPolicy = LoopHealthPolicy.defaults();
+        private final List<RunListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** @param runStore where runs live @return this builder */
+        public Builder store(RunStore runStore) {
+            this.store = Objects.requireNonNull(runStore, "runStore");
+            return this;
+        }
+
+        /**
+         * @param definition a pipeline the runtime runs
+         * @return this builder
+         * @throws IllegalArgumentException if a definition with the same id was added
+         */
+        public Builder definition(PipelineDefinition definition) {
+            if (definitions.putIfAbsent(definition.id(), definition) != null) {
+                throw new IllegalArgumentException("Two definitions with id '" + definition.id() + "'");
+            }
+            return this;
+        }
+
+        /** @param value the clock (inject a fixed or fake one in tests) @return this builder */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * @param timeout how long an operation waits for a run's lock
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder lockTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("lockTimeout must be positive, got " + timeout);
+            }
+            this.lockTimeout = timeout;
+            return this;
+        }
+
+        /** @param policy the loop-health policy @return this builder */
+        public Builder loopHealthPolicy(LoopHealthPolicy policy) {
+            this.loopHealthPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** @param listener a listener @return this builder */
+        public Builder listener(RunListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * @return the runtime
+         * @throws IllegalStateException if no store or no definition was given
+         */
+        public PipelineRuntime build() {
+            if (store == null) {
+                throw new IllegalStateException("PipelineRuntime needs a store: call store(...)");
+            }
+            if (definitions.isEmpty()) {
+                throw new IllegalStateException("PipelineRuntime needs at least one definition: call definition(...)");
+            }
+            return new PipelineRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.agentpipeline.core.engine;
+
+import java.time.Duration;
+
+/**
+ * Waits: how the orchestrator spends a retry's backoff. Tests pass a fake that advances a fake clock instead of
+ * sleeping.
+ *
+ * @since 0.1
+ */
+@FunctionalInterface
+public interface Sleeper {
+
+    /**
+     * Waits.
+     *
+     * @param duration how long, not negative
+     * @throws InterruptedException if interrupted while waiting
+     */
+    void sleep(Duration duration) throws InterruptedException;
+
+    /** @return a sleeper that blocks the thread with {@link Thread#sleep(long)} */
+    static Sleeper system() {
+        return duration -> {
+            if (!duration.isZero() && !duration.isNegative()) {
+                Thread.sleep(duration.toMillis());
+            }
+        };
+    }
+}

@@ -1,0 +1,99 @@
+package dev.agentpipeline.core.engine;
+
+import dev.agentpipeline.spi.JsonValues;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to start a run for. Immutable; build with {@link #builder(String, String)}.
+ *
+ * <pre>{@code
+ * StartRequest request = StartRequest.builder("story", "US001")
+ *         .title("Login form")
+ *         .attribute("business_answers", Map.of("auth", "JWT"))
+ *         .build();
+ * }</pre>
+ *
+ * @param pipelineId the pipeline definition
+ * @param subjectId what the run is about (checked to be a safe id)
+ * @param title the subject's title
+ * @param manifest immutable inputs recorded with the run (JSON-compatible)
+ * @param attributes initial attributes (JSON-compatible), shown in the run's state
+ * @since 0.1
+ */
+public record StartRequest(String pipelineId, String subjectId, String title, Map<String, Object> manifest,
+                           Map<String, Object> attributes) {
+
+    /** Validates and copies. */
+    public StartRequest {
+        Objects.requireNonNull(pipelineId, "pipelineId");
+        Objects.requireNonNull(subjectId, "subjectId");
+        title = title == null ? "" : title;
+        manifest = JsonValues.copyOfMap(manifest);
+        attributes = JsonValues.copyOfMap(attributes);
+    }
+
+    /**
+     * @param pipelineId the pipeline
+     * @param subjectId the subject
+     * @return a builder
+     */
+    public static Builder builder(String pipelineId, String subjectId) {
+        return new Builder(pipelineId, subjectId);
+    }
+
+    /**
+     * Builds a {@link StartRequest}.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+        private final String pipelineId;
+        private final String subjectId;
+        private String title = "";
+        private final Map<String, Object> manifest = new LinkedHashMap<>();
+        private final Map<String, Object> attributes = new LinkedHashMap<>();
+
+        private Builder(String pipelineId, String subjectId) {
+            this.pipelineId = pipelineId;
+            this.subjectId = subjectId;
+        }
+
+        /** @param text the subject's title @return this builder */
+        public Builder title(String text) {
+            this.title = text;
+            return this;
+        }
+
+        /** @param key a manifest key @param value a JSON-compatible value @return this builder */
+        public Builder manifest(String key, Object value) {
+            manifest.put(key, value);
+            return this;
+        }
+
+        /** @param key an attribute key @param value a JSON-compatible value @return this builder */
+        public Builder attribute(String key, Object value) {
+            attributes.put(key, value);
+            return this;
+        }
+
+        /** @param values attributes to add @return this builder */
+        public Builder attributes(Map<String, ?> values) {
+            attributes.putAll(values);
+            return this;
+        }
+
+        /** @param values manifest entries to add @return this builder */
+        public Builder manifest(Map<String, ?> values) {
+            manifest.putAll(values);
+            return this;
+        }
+
+        /** @return the request */
+        public StartRequest build() {
+            return new StartRequest(pipelineId, subjectId, title, manifest, attributes);
+        }
+    }
+}

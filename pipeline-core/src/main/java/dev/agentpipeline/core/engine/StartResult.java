@@ -1,0 +1,20 @@
+package dev.agentpipeline.core.engine;
+
+import dev.agentpipeline.core.store.RunSnapshot;
+
+import java.util.Objects;
+
+/**
+ * The result of starting a run: a new run, or the subject's unfinished run, which must be resumed instead.
+ *
+ * @param run the run
+ * @param recovered true when the subject already had an unfinished run and no new one was started
+ * @since 0.1
+ */
+public record StartResult(RunSnapshot run, boolean recovered) {
+
+    /** Validates. */
+    public StartResult {
+        Objects.requireNonNull(run, "run");
+    }
+}

@@ -1,0 +1,333 @@
+package dev.agentpipeline.core.run;
+
+import dev.agentpipeline.spi.FailureClass;
+import dev.agentpipeline.spi.JsonValues;
+import dev.agentpipeline.spi.StageOutcome;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One change to a run, as recorded in its journal. Immutable.
+ *
+ * <p>Events are facts: they are appended after the guards of the runtime allowed them, and folding them in
+ * order with {@link RunState#apply(long, RunEvent)} gives the run's state. Every event carries the time it
+ * happened ({@link #at()}), taken from the runtime's clock.
+ *
+ * @since 0.1
+ */
+public sealed interface RunEvent {
+
+    /** @return when the event happened, never null */
+    Instant at();
+
+    /** @return the journal's name for this kind of event, for example {@code "TRANSITIONED"} */
+    String type();
+
+    /**
+     * A run was created.
+     *
+     * @param at when
+     * @param runId the run's id
+     * @param pipelineId the definition it follows
+     * @param subjectId what it is about (a story id)
+     * @param title the subject's title
+     * @param initialState the state it starts in
+     * @param counters the counters it tracks, with their start values
+     * @param manifest the run's immutable inputs (JSON-compatible)
+     * @param attributes the run's initial attributes (JSON-compatible)
+     */
+    record Started(Instant at, String runId, String pipelineId, String subjectId, String title, String initialState,
+                   Map<String, Integer> counters, Map<String, Object> manifest, Map<String, Object> attributes)
+            implements RunEvent {
+        /** Validates and copies. */
+        public Started {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(runId, "runId");
+            Objects.requireNonNull(pipelineId, "pipelineId");
+            Objects.requireNonNull(subjectId, "subjectId");
+            title = title == null ? "" : title;
+            Objects.requireNonNull(initialState, "initialState");
+            counters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(counters));
+            manifest = JsonValues.copyOfMap(manifest);
+            attributes = JsonValues.copyOfMap(attributes);
+        }
+
+        @Override
+        public String type() {
+            return "RUN_STARTED";
+        }
+    }
+
+    /**
+     * The run moved from one state to another, its guards having allowed it (or a person having overridden them).
+     *
+     * @param at when
+     * @param from the state it left ({@code PAUSED} when resuming)
+     * @param to the state it entered
+     * @param counterIncremented the counter the transition incremented, or null
+     * @param override why the guards were overridden, or null when they were checked
+     * @param terminal whether {@code to} is a terminal state: entering it ends the run with result {@code DONE}
+     */
+    record Transitioned(Instant at, String from, String to, String counterIncremented, String override,
+                        boolean terminal) implements RunEvent {
+        /** Validates. */
+        public Transitioned {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+        }
+
+        @Override
+        public String type() {
+            return "TRANSITIONED";
+        }
+    }
+
+    /**
+     * A stage checkpoint was written.
+     *
+     * @param at when
+     * @param stateId the stage it belongs to
+     * @param sequence its checkpoint sequence number (1, 2, ... per run, never repeated)
+     * @param payload what it records (JSON-compatible)
+     */
+    record CheckpointRecorded(Instant at, String stateId, int sequence, Map<String, Object> payload)
+            implements RunEvent {
+        /** Validates and copies. */
+        public CheckpointRecorded {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(stateId, "stateId");
+            if (sequence < 1) {
+                throw new IllegalArgumentException("checkpoint sequence must be at least 1, got " + sequence);
+            }
+            payload = JsonValues.copyOfMap(payload);
+        }
+
+        @Override
+        public String type() {
+            return "CHECKPOINT_RECORDED";
+        }
+    }
+
+    /**
+     * A stage summary (the envelope a stage's coordinator writes) was recorded.
+     *
+     * @param at when
+     * @param stateId the stage it belongs to
+     * @param summary the envelope (JSON-compatible)
+     */
+    record SummaryRecorded(Instant at, String stateId, Map<String, Object> summary) implements RunEvent {
+        /** Validates and copies. */
+        public SummaryRecorded {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(stateId, "stateId");
+            summary = JsonValues.copyOfMap(summary);
+        }
+
+        @Override
+        public String type() {
+            return "STAGE_SUMMARY_RECORDED";
+        }
+    }
+
+    /**
+     * A loop-health signal was judged; the entry is the result for its scope.
+     *
+     * @param at when
+     * @param scope the scope ({@code stage_2}, a task id...)
+     * @param entry the updated loop-health entry of that scope
+     */
+    record LoopHealthRecorded(Instant at, String scope, LoopHealthEntry entry) implements RunEvent {
+        /** Validates. */
+        public LoopHealthRecorded {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(scope, "scope");
+            Objects.requireNonNull(entry, "entry");
+        }
+
+        @Override
+        public String type() {
+            return "LOOP_HEALTH_RECORDED";
+        }
+    }
+
+    /**
+     * The run paused and waits for a person.
+     *
+     * @param at when
+     * @param pause why, with the evidence and the next action
+     */
+    record Paused(Instant at, Pause pause) implements RunEvent {
+        /** Validates. */
+        public Paused {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(pause, "pause");
+        }
+
+        @Override
+        public String type() {
+            return "RUN_PAUSED";
+        }
+    }
+
+    /**
+     * The run ended: it reached its terminal state, was completed or canceled.
+     *
+     * @param at when
+     * @param result {@code DONE} or {@code CANCELED}
+     * @param terminalState the state it ends in
+     * @param reason why (the cancel reason), or null
+     * @param closed whether the run was closed (it no longer shows as the subject's current run)
+     */
+    record Ended(Instant at, String result, String terminalState, String reason, boolean closed) implements RunEvent {
+        /** Validates. */
+        public Ended {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(result, "result");
+            Objects.requireNonNull(terminalState, "terminalState");
+        }
+
+        @Override
+        public String type() {
+            return "RUN_ENDED";
+        }
+    }
+
+    /**
+     * The run's attributes changed (merged key by key; a null value removes a key).
+     *
+     * @param at when
+     * @param attributes the keys to set (JSON-compatible)
+     */
+    record AttributesUpdated(Instant at, Map<String, Object> attributes) implements RunEvent {
+        /** Validates and copies. */
+        public AttributesUpdated {
+            Objects.requireNonNull(at, "at");
+            attributes = JsonValues.copyOfMap(attributes);
+        }
+
+        @Override
+        public String type() {
+            return "ATTRIBUTES_UPDATED";
+        }
+    }
+
+    /**
+     * A stage plugin started an attempt.
+     *
+     * @param at when
+     * @param attemptId the attempt's unique id
+     * @param stateId the state it works for
+     * @param number its number within the visit (1, 2...)
+     * @param stageId the plugin's id
+     * @param stageVersion the plugin's version
+     */
+    record AttemptStarted(Instant at, String attemptId, String stateId, int number, String stageId,
+                          String stageVersion) implements RunEvent {
+        /** Validates. */
+        public AttemptStarted {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(attemptId, "attemptId");
+            Objects.requireNonNull(stateId, "stateId");
+            Objects.requireNonNull(stageId, "stageId");
+            stageVersion = stageVersion == null ? "" : stageVersion;
+        }
+
+        @Override
+        public String type() {
+            return "ATTEMPT_STARTED";
+        }
+    }
+
+    /**
+     * An attempt produced its outcome. Recorded at most once per attempt.
+     *
+     * @param at when
+     * @param attemptId the attempt
+     * @param outcome what it produced
+     */
+    record AttemptFinished(Instant at, String attemptId, StageOutcome outcome) implements RunEvent {
+        /** Validates. */
+        public AttemptFinished {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(attemptId, "attemptId");
+            Objects.requireNonNull(outcome, "outcome");
+        }
+
+        @Override
+        public String type() {
+            return "ATTEMPT_FINISHED";
+        }
+    }
+
+    /**
+     * An attempt was found started but never finished: its worker crashed.
+     *
+     * @param at when the crash was detected
+     * @param attemptId the attempt
+     * @param counter the counter that counts crashes ({@code crash_count}), or null
+     */
+    record AttemptCrashed(Instant at, String attemptId, String counter) implements RunEvent {
+        /** Validates. */
+        public AttemptCrashed {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(attemptId, "attemptId");
+        }
+
+        @Override
+        public String type() {
+            return "ATTEMPT_CRASHED";
+        }
+    }
+
+    /**
+     * A failed attempt will be retried after a wait.
+     *
+     * @param at when the retry was scheduled
+     * @param attemptId the failed attempt
+     * @param failureClass why it failed
+     * @param delay how long the runtime waits before the next attempt
+     */
+    record RetryScheduled(Instant at, String attemptId, FailureClass failureClass, Duration delay)
+            implements RunEvent {
+        /** Validates. */
+        public RetryScheduled {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(attemptId, "attemptId");
+            Objects.requireNonNull(failureClass, "failureClass");
+            Objects.requireNonNull(delay, "delay");
+        }
+
+        @Override
+        public String type() {
+            return "RETRY_SCHEDULED";
+        }
+    }
+
+    /**
+     * A stage saved intra-stage progress.
+     *
+     * @param at when
+     * @param stateId the state
+     * @param attemptId the attempt that saved it
+     * @param snapshot the progress (JSON-compatible)
+     */
+    record ProgressSaved(Instant at, String stateId, String attemptId, Map<String, Object> snapshot)
+            implements RunEvent {
+        /** Validates and copies. */
+        public ProgressSaved {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(stateId, "stateId");
+            Objects.requireNonNull(attemptId, "attemptId");
+            snapshot = JsonValues.copyOfMap(snapshot);
+        }
+
+        @Override
+        public String type() {
+            return "PROGRESS_SAVED";
+        }
+    }
+}

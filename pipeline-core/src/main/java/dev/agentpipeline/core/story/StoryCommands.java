@@ -1,0 +1,954 @@
+package dev.agentpipeline.core.story;
+
+import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.engine.CheckpointResult;
+import dev.agentpipeline.core.engine.LoopHealthResult;
+import dev.agentpipeline.core.engine.PauseRequest;
+import dev.agentpipeline.core.engine.PipelineException;
+import dev.agentpipeline.core.engine.PipelineRuntime;
+import dev.agentpipeline.core.engine.StartRequest;
+import dev.agentpipeline.core.engine.StartResult;
+import dev.agentpipeline.core.engine.TransitionDecision;
+import dev.agentpipeline.core.engine.TransitionResult;
+import dev.agentpipeline.core.internal.EventCodec;
+import dev.agentpipeline.core.internal.Json;
+import dev.agentpipeline.core.internal.JsonSyntaxException;
+import dev.agentpipeline.core.internal.RunJson;
+import dev.agentpipeline.core.internal.Times;
+import dev.agentpipeline.core.loop.LoopSignal;
+import dev.agentpipeline.core.run.Ids;
+import dev.agentpipeline.core.run.LoopHealthEntry;
+import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.store.FileRunStore;
+import dev.agentpipeline.core.store.RunSnapshot;
+import dev.agentpipeline.core.store.StoreException;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The seeds' story runtime protocol as a library: the commands {@code start}, {@code status}, {@code advance},
+ * {@code checkpoint}, {@code record-stage-summary}, {@code record-loop-health}, {@code pause}, {@code cancel} and
+ * {@code complete}, with the seeds' flags, JSON fields, errors and exit codes, plus {@code resume} and
+ * {@code repair}. A command line prints {@link CommandResult#json()}; anything else (a server, a test) can call the
+ * same methods.
+ *
+ * <pre>{@code
+ * StoryCommands commands = new StoryCommands(runtime, projectRoot);
+ * CommandResult started = commands.start(StoryCommands.StartArgs.builder("US001").title("Login form").build());
+ * CommandResult moved = commands.advance("US001", "STAGE_0", false, false, null);
+ * }</pre>
+ *
+ * <p>Arguments arrive as the command line gives them (strings, JSON flags as text) and are validated here:
+ * every problem is an answer with exit code 2 and a message that names the flag, never an exception. Nothing is
+ * written unless the whole command is valid. Thread-safe.
+ *
+ * @since 0.1
+ */
+public final class StoryCommands {
+
+    private final PipelineRuntime runtime;
+    private final PipelineDefinition definition;
+    private final Path projectRoot;
+
+    /**
+     * @param runtime a runtime that knows the {@value StoryPipeline#ID} pipeline
+     * @param projectRoot the directory of the project the runs belong to
+     */
+    public StoryCommands(PipelineRuntime runtime, Path projectRoot) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.definition = runtime.definition(StoryPipeline.ID);
+        this.projectRoot = projectRoot.toAbsolutePath().normalize();
+    }
+
+    /** @return the runtime */
+    public PipelineRuntime runtime() {
+        return runtime;
+    }
+
+    // ============================================================================================== start
+
+    /**
+     * The arguments of {@code start}; JSON flags are raw text.
+     *
+     * @param story {@code --story}, required
+     * @param title {@code --title}
+     * @param storage {@code --storage} (file or linear)
+     * @param projectBrief {@code --project-brief} JSON
+     * @param storyBriefs {@code --story-briefs} JSON
+     * @param businessAnswers {@code --business-answers} JSON
+     * @param statusCache {@code --status-cache} JSON
+     * @param skillRepoPath {@code --skill-repo-path}
+     * @param worktreeDir {@code --worktree-dir}
+     * @param branchName {@code --branch-name}
+     * @since 0.1
+     */
+    public record StartArgs(String story, String title, String storage, String projectBrief, String storyBriefs,
+                            String businessAnswers, String statusCache, String skillRepoPath, String worktreeDir,
+                            String branchName) {
+
+        /**
+         * @param story the story id
+         * @return a builder
+         */
+        public static Builder builder(String story) {
+            return new Builder(story);
+        }
+
+        /**
+         * Builds {@link StartArgs}.
+         *
+         * @since 0.1
+         */
+        public static final class Builder {
+            private final String story;
+            private String title;
+            private String storage;
+            private String projectBrief;
+            private String storyBriefs;
+            private String businessAnswers;
+            private String statusCache;
+            private String skillRepoPath;
+            private String worktreeDir;
+            private String branchName;
+
+            private Builder(String story) {
+                this.story = story;
+            }
+
+            /** @param v title @return this builder */
+            public Builder title(String v) {
+                title = v;
+                return this;
+            }
+
+            /** @param v storage mode @return this builder */
+            public Builder storage(String v) {
+                storage = v;
+                return this;
+            }
+
+            /** @param v project brief JSON @return this builder */
+            public Builder projectBrief(String v) {
+                projectBrief = v;
+                return this;
+            }
+
+            /** @param v story briefs JSON @return this builder */
+            public Builder storyBriefs(String v) {
+                storyBriefs = v;
+                return this;
+            }
+
+            /** @param v business answers JSON @return this builder */
+            public Builder businessAnswers(String v) {
+                businessAnswers = v;
+                return this;
+            }
+
+            /** @param v status cache JSON @return this builder */
+            public Builder statusCache(String v) {
+                statusCache = v;
+                return this;
+            }
+
+            /** @param v skill repository path @return this builder */
+            public Builder skillRepoPath(String v) {
+                skillRepoPath = v;
+                return this;
+            }
+
+            /** @param v worktree directory @return this builder */
+            public Builder worktreeDir(String v) {
+                worktreeDir = v;
+                return this;
+            }
+
+            /** @param v branch name @return this builder */
+            public Builder branchName(String v) {
+                branchName = v;
+                return this;
+            }
+
+            /** @return the arguments */
+            public StartArgs build() {
+                return new StartArgs(story, title, storage, projectBrief, storyBriefs, businessAnswers, statusCache,
+                        skillRepoPath, worktreeDir, branchName);
+            }
+        }
+    }
+
+    /**
+     * {@code start}: starts a run for a story, or answers {@code recovery: true} with the unfinished run.
+     *
+     * @param args the arguments
+     * @return {@code {ok, run_id, manifest, state, checkpoints}}, or {@code {ok, recovery: true, manifest, state,
+     *     checkpoints, resume_action}}
+     */
+    public CommandResult start(StartArgs args) {
+        return guarded(() -> {
+            String story = requireStory(args.story(), "start");
+            Object projectBrief = jsonFlag("--project-brief", args.projectBrief(), null);
+            Object storyBriefs = jsonFlag("--story-briefs", args.storyBriefs(), Map.of());
+            Object businessAnswers = jsonFlag("--business-answers", args.businessAnswers(), Map.of());
+            Object statusCache = jsonFlag("--status-cache", args.statusCache(), Map.of());
+            String storage = args.storage() == null || args.storage().isEmpty() ? "file" : args.storage();
+            if (!Set.of("file", "linear").contains(storage)) {
+                return error("invalid_flag", "--storage must be file or linear (got '" + storage + "')",
+                        "Pass --storage file for docs/tasks/kanban_board.md, or --storage linear.");
+            }
+            String title = args.title() == null ? "" : args.title();
+            String now = runtime.timestamp();
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("skill", StoryPipeline.SKILL);
+            manifest.put("identifier", story);
+            manifest.put("story_id", story);
+            manifest.put("story_title", title);
+            manifest.put("storage_mode", storage);
+            manifest.put("project_root", projectRoot.toString());
+            manifest.put("project_brief", projectBrief);
+            manifest.put("story_briefs", storyBriefs);
+            manifest.put("business_answers", businessAnswers);
+            manifest.put("status_cache", statusCache);
+            manifest.put("skill_repo_path", text(args.skillRepoPath()));
+            manifest.put("worktree_dir", text(args.worktreeDir()));
+            manifest.put("branch_name", text(args.branchName()));
+            manifest.put("created_at", now);
+            Map<String, Object> attributes = new LinkedHashMap<>();
+            attributes.put("skill", StoryPipeline.SKILL);
+            attributes.put("story_id", story);
+            attributes.put("story_title", title);
+            attributes.put("project_brief", projectBrief);
+            attributes.put("story_briefs", storyBriefs);
+            attributes.put("business_answers", businessAnswers);
+            attributes.put("status_cache", statusCache);
+            attributes.put("skill_repo_path", text(args.skillRepoPath()));
+            attributes.put("worktree_dir", text(args.worktreeDir()));
+            attributes.put("branch_name", text(args.branchName()));
+            attributes.put("git_stats", Map.of());
+            attributes.put("readiness_scores", Map.of());
+            attributes.put("infra_issues", List.of());
+            attributes.put("previous_quality_score", Map.of());
+            attributes.put("story_results", Map.of());
+            StartResult result = runtime.start(StartRequest.builder(StoryPipeline.ID, story).title(title)
+                    .manifest(manifest).attributes(attributes).build());
+            RunState state = result.run().state();
+            Map<String, Object> json = ok();
+            if (result.recovered()) {
+                json.put("recovery", true);
+            } else {
+                json.put("run_id", state.runId());
+            }
+            json.put("manifest", RunJson.manifest(state));
+            json.put("state", RunJson.state(state));
+            json.put("checkpoints", RunJson.checkpoints(state));
+            if (result.recovered()) {
+                json.put("resume_action", StoryPipeline.resumeAction(state, definition));
+            }
+            return success(json, result.run());
+        });
+    }
+
+    // ============================================================================================== status
+
+    /**
+     * {@code status}: the story's run, or the only active run when no story is given.
+     *
+     * @param story {@code --story}, may be null
+     * @return {@code {ok, active, manifest, state, checkpoints, paths, resume_action}}; {@code {ok: true, active:
+     *     false}} when there is none; exit 1 when several runs are active and no story is given
+     */
+    public CommandResult status(String story) {
+        return guarded(() -> {
+            Optional<String> runId;
+            if (story == null) {
+                Map<String, String> active = runtime.store().activeRuns(StoryPipeline.ID);
+                if (active.size() > 1) {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("ok", false);
+                    json.put("error", "Multiple active pipeline runs found. Pass --story.");
+                    json.put("stories", new ArrayList<Object>(active.keySet()));
+                    return new CommandResult(CommandResult.REJECTED, json);
+                }
+                runId = active.values().stream().findFirst();
+            } else {
+                runId = runtime.store().activeRun(StoryPipeline.ID, Ids.requireSafe("story id", story));
+            }
+            Optional<RunSnapshot> run = runId.flatMap(id -> runtime.store().load(id));
+            if (run.isEmpty()) {
+                Map<String, Object> json = ok();
+                json.put("active", false);
+                return new CommandResult(CommandResult.OK, json);
+            }
+            RunState state = run.get().state();
+            Map<String, Object> json = ok();
+            json.put("active", !state.complete());
+            json.put("manifest", RunJson.manifest(state));
+            json.put("state", RunJson.state(state));
+            json.put("checkpoints", RunJson.checkpoints(state));
+            json.put("paths", new LinkedHashMap<String, Object>(runtime.store().locations(state.runId())));
+            json.put("resume_action", StoryPipeline.resumeAction(state, definition));
+            return success(json, run.get());
+        });
+    }
+
+    // ============================================================================================= advance
+
+    /**
+     * {@code advance}: moves the run through its guards. Out of PAUSED it resumes through the guards of the state
+     * the run paused in; {@code force} (with a reason) overrides them and records the override.
+     *
+     * @param story {@code --story}, may be null when one run is active
+     * @param to {@code --to}, required
+     * @param resolve {@code --resolve}: the cause of a pause is resolved (the guards still apply)
+     * @param force {@code --force}: override the guards of a paused run
+     * @param reason {@code --reason}: why, recorded with a forced resume
+     * @return {@code {ok, previous_phase, current_phase, counter_incremented, state, run_id}}, or a rejection with
+     *     exit code 1
+     */
+    public CommandResult advance(String story, String to, boolean resolve, boolean force, String reason) {
+        return guarded(() -> {
+            if (to == null || to.isEmpty()) {
+                return error("missing_flag", "advance requires --to", "Pass --to STAGE_0, STAGE_1, STAGE_2,"
+                        + " STAGE_3 or DONE.");
+            }
+            RunSnapshot run = resolveRun(story);
+            RunState state = run.state();
+            TransitionResult result;
+            if (state.isPaused() && force) {
+                result = runtime.resume(state.runId(), to, reason == null || reason.isBlank()
+                        ? "forced by user (advance --force)" : reason);
+            } else {
+                result = runtime.advance(state.runId(), to);
+            }
+            return transitionAnswer(result, state.isPaused());
+        });
+    }
+
+    /**
+     * {@code resume}: resumes a paused run, into the state it paused in unless {@code to} says otherwise, through
+     * the guards unless {@code force} is set (then {@code reason} is required and recorded).
+     *
+     * @param story {@code --story}, may be null when one run is active
+     * @param to {@code --to}, may be null
+     * @param force {@code --force}
+     * @param reason {@code --reason}
+     * @return like {@link #advance}
+     */
+    public CommandResult resume(String story, String to, boolean force, String reason) {
+        return guarded(() -> {
+            if (force && (reason == null || reason.isBlank())) {
+                return error("missing_flag", "resume --force requires --reason", "Say why the guards are"
+                        + " overridden; the reason is recorded in the run's journal.");
+            }
+            RunSnapshot run = resolveRun(story);
+            TransitionResult result = runtime.resume(run.state().runId(), to, force ? reason : null);
+            return transitionAnswer(result, true);
+        });
+    }
+
+    private CommandResult transitionAnswer(TransitionResult result, boolean resumed) {
+        TransitionDecision decision = result.decision();
+        RunState state = result.run().state();
+        if (!result.allowed()) {
+            return rejection(decision);
+        }
+        Map<String, Object> json = ok();
+        json.put("previous_phase", decision.from());
+        json.put("current_phase", state.phase());
+        json.put("counter_incremented", decision.counter());
+        json.put("state", RunJson.state(state));
+        json.put("run_id", state.runId());
+        if (resumed) {
+            json.put("resumed_from", "PAUSED");
+        }
+        if (decision.override() != null) {
+            json.put("override", decision.override());
+        }
+        return success(json, result.run());
+    }
+
+    // ========================================================================================== checkpoint
+
+    /**
+     * The arguments of {@code checkpoint}; numbers and JSON flags are raw text.
+     *
+     * @param story {@code --story}
+     * @param stage {@code --stage}, required: 0 to 3
+     * @param planScore {@code --plan-score} (stage 0): 0 to 4
+     * @param readiness {@code --readiness} (stage 1): 1 to 10
+     * @param verdict {@code --verdict}: GO or NO-GO (stage 1), PASS, CONCERNS, WAIVED or FAIL (stage 3)
+     * @param reason {@code --reason} (a NO-GO's reason)
+     * @param qualityScore {@code --quality-score} (stage 3): 0 to 100
+     * @param issues {@code --issues} (a FAIL's issues)
+     * @param lastAction {@code --last-action}
+     * @param tasksCompleted {@code --tasks-completed} JSON array
+     * @param tasksRemaining {@code --tasks-remaining} JSON array
+     * @param agentsInfo {@code --agents-info}
+     * @param gitStats {@code --git-stats} JSON object of files_changed, lines_added, lines_deleted
+     * @since 0.1
+     */
+    public record CheckpointArgs(String story, String stage, String planScore, String readiness, String verdict,
+                                 String reason, String qualityScore, String issues, String lastAction,
+                                 String tasksCompleted, String tasksRemaining, String agentsInfo, String gitStats) {
+
+        /**
+         * @param stage the stage number as text
+         * @return a builder
+         */
+        public static Builder builder(String stage) {
+            return new Builder(stage);
+        }
+
+        /**
+         * Builds {@link CheckpointArgs}.
+         *
+         * @since 0.1
+         */
+        public static final class Builder {
+            private final String stage;
+            private String story;
+            private String planScore;
+            private String readiness;
+            private String verdict;
+            private String reason;
+            private String qualityScore;
+            private String issues;
+            private String lastAction;
+            private String tasksCompleted;
+            private String tasksRemaining;
+            private String agentsInfo;
+            private String gitStats;
+
+            private Builder(String stage) {
+                this.stage = stage;
+            }
+
+            /** @param v story id @return this builder */
+            public Builder story(String v) {
+                story = v;
+                return this;
+            }
+
+            /** @param v plan score @return this builder */
+            public Builder planScore(String v) {
+                planScore = v;
+                return this;
+            }
+
+            /** @param v readiness @return this builder */
+            public Builder readiness(String v) {
+                readiness = v;
+                return this;
+            }
+
+            /** @param v verdict @return this builder */
+            public Builder verdict(String v) {
+                verdict = v;
+                return this;
+            }
+
+            /** @param v reason @return this builder */
+            public Builder reason(String v) {
+                reason = v;
+                return this;
+            }
+
+            /** @param v quality score @return this builder */
+            public Builder qualityScore(String v) {
+                qualityScore = v;
+                return this;
+            }
+
+            /** @param v issues @return this builder */
+            public Builder issues(String v) {
+                issues = v;
+                return this;
+            }
+
+            /** @param v last action @return this builder */
+            public Builder lastAction(String v) {
+                lastAction = v;
+                return this;
+            }
+
+            /** @param v tasks completed JSON @return this builder */
+            public Builder tasksCompleted(String v) {
+                tasksCompleted = v;
+                return this;
+            }
+
+            /** @param v tasks remaining JSON @return this builder */
+            public Builder tasksRemaining(String v) {
+                tasksRemaining = v;
+                return this;
+            }
+
+            /** @param v agents info @return this builder */
+            public Builder agentsInfo(String v) {
+                agentsInfo = v;
+                return this;
+            }
+
+            /** @param v git stats JSON @return this builder */
+            public Builder gitStats(String v) {
+                gitStats = v;
+                return this;
+            }
+
+            /** @return the arguments */
+            public CheckpointArgs build() {
+                return new CheckpointArgs(story, stage, planScore, readiness, verdict, reason, qualityScore, issues,
+                        lastAction, tasksCompleted, tasksRemaining, agentsInfo, gitStats);
+            }
+        }
+    }
+
+    /**
+     * {@code checkpoint}: records the checkpoint of the stage the run is in, and sets
+     * {@code stage_timestamps.stage_N_end}. Stage 2's git stats also become the run's {@code git_stats}, stage 1's
+     * readiness its {@code readiness_scores}.
+     *
+     * @param args the arguments
+     * @return {@code {ok, phase, story_id, checkpoint}}
+     */
+    public CommandResult checkpoint(CheckpointArgs args) {
+        return guarded(() -> {
+            if (args.stage() == null || args.stage().isEmpty()) {
+                return error("missing_flag", "checkpoint requires --stage", "Pass --stage 0, 1, 2 or 3.");
+            }
+            int stage = stageNumber("--stage", args.stage());
+            String phase = StoryPipeline.stateOf(stage);
+            Object tasksCompleted = jsonFlag("--tasks-completed", args.tasksCompleted(), List.of());
+            Object tasksRemaining = jsonFlag("--tasks-remaining", args.tasksRemaining(), List.of());
+            requireArray("--tasks-completed", tasksCompleted);
+            requireArray("--tasks-remaining", tasksRemaining);
+            Object gitStats = jsonFlag("--git-stats", args.gitStats(), null);
+            if (gitStats != null) {
+                requireGitStats(gitStats);
+            }
+            Number planScore = number("--plan-score", args.planScore(), 0, 4);
+            Number readiness = number("--readiness", args.readiness(), 1, 10);
+            Number qualityScore = number("--quality-score", args.qualityScore(), 0, 100);
+            String verdict = args.verdict();
+            if (verdict != null) {
+                Set<String> allowed = stage == 1 ? Set.of("GO", "NO-GO")
+                        : stage == 3 ? Set.of("PASS", "CONCERNS", "WAIVED", "FAIL") : null;
+                if (verdict.isBlank() || (allowed != null && !allowed.contains(verdict))) {
+                    return error("invalid_flag", "--verdict '" + verdict + "' is not a stage " + stage + " verdict",
+                            allowed == null ? "Pass a non-empty verdict." : "Use one of "
+                                    + String.join(", ", allowed.stream().sorted().toList()) + ".");
+                }
+            }
+            RunSnapshot run = resolveRun(args.story());
+            RunState state = run.state();
+            String now = runtime.timestamp();
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("stage", stage);
+            Object started = Optional.ofNullable(state.stageTimestamps().get(RunState.timestampKey(phase, "start")))
+                    .map(Times::format).orElse(null);
+            payload.put("started_at", started == null ? now : started);
+            payload.put("completed_at", now);
+            payload.put("tasks_completed", tasksCompleted);
+            payload.put("tasks_remaining", tasksRemaining);
+            payload.put("last_action", args.lastAction() == null ? "" : args.lastAction());
+            putIfPresent(payload, "plan_score", planScore);
+            putIfPresent(payload, "readiness", readiness);
+            putIfPresent(payload, "verdict", verdict);
+            putIfPresent(payload, "reason", args.reason());
+            putIfPresent(payload, "quality_score", qualityScore);
+            putIfPresent(payload, "issues", args.issues());
+            putIfPresent(payload, "agents_info", args.agentsInfo());
+            putIfPresent(payload, "git_stats", gitStats);
+            Map<String, Object> attributes = new LinkedHashMap<>();
+            if (gitStats != null) {
+                attributes.put("git_stats", gitStats);
+            }
+            if (readiness != null) {
+                Map<String, Object> scores = new LinkedHashMap<>();
+                if (state.attributes().get("readiness_scores") instanceof Map<?, ?> existing) {
+                    existing.forEach((k, v) -> scores.put(String.valueOf(k), v));
+                }
+                scores.put(state.subjectId(), readiness);
+                attributes.put("readiness_scores", scores);
+            }
+            CheckpointResult result = runtime.checkpoint(state.runId(), phase, payload, attributes);
+            Map<String, Object> json = ok();
+            json.put("phase", phase);
+            json.put("story_id", state.subjectId());
+            json.put("checkpoint", RunJson.checkpoint(result.checkpoint()));
+            return success(json, result.run());
+        });
+    }
+
+    // ============================================================================ record-stage-summary
+
+    /**
+     * {@code record-stage-summary}: validates the envelope against its closed schema and records it for its stage.
+     *
+     * @param story {@code --story}, required
+     * @param payloadJson {@code --payload}, the envelope as JSON
+     * @return {@code {ok, state}}
+     */
+    public CommandResult recordStageSummary(String story, String payloadJson) {
+        return guarded(() -> {
+            requireStory(story, "record-stage-summary");
+            Object payload = payloadJson == null ? null : jsonFlag("--payload", payloadJson, null);
+            if (!(payload instanceof Map<?, ?> envelope)) {
+                return error("missing_flag", "record-stage-summary requires --payload with a coordinator summary"
+                        + " envelope", "Pass the stage's summary envelope as a JSON object.");
+            }
+            List<String> problems = StageSummaryEnvelope.validate(envelope);
+            if (!problems.isEmpty()) {
+                Map<String, Object> json = errorJson("invalid_summary", "Invalid stage summary: " + problems.get(0)
+                        + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""),
+                        "Fix the envelope; see docs/formats.md for its schema.");
+                json.put("problems", new ArrayList<Object>(problems));
+                return new CommandResult(CommandResult.ERROR, json);
+            }
+            Map<?, ?> body = (Map<?, ?>) envelope.get("payload");
+            if (!story.equals(body.get("story_id"))) {
+                return error("story_mismatch", "The summary is for story '" + body.get("story_id")
+                        + "', not '" + story + "'", "Record the summary with --story " + body.get("story_id")
+                        + ", or fix its payload.story_id.");
+            }
+            RunSnapshot run = resolveRun(story);
+            int stage = ((Number) body.get("stage")).intValue();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> summary = (Map<String, Object>) envelope;
+            RunSnapshot after = runtime.recordSummary(run.state().runId(), StoryPipeline.stateOf(stage), summary);
+            Map<String, Object> json = ok();
+            json.put("state", RunJson.state(after.state()));
+            return success(json, after);
+        });
+    }
+
+    // ============================================================================== record-loop-health
+
+    /**
+     * {@code record-loop-health}: judges a loop signal for a stage; pauses the run when the policy recommends it.
+     *
+     * @param story {@code --story}, required
+     * @param stage {@code --stage}, required: 0 to 3
+     * @param payloadJson {@code --payload}: the signal as JSON ({@code error}, {@code progress_detected}...)
+     * @return {@code {ok, state, loop_health, pause: {pause, reason, category}}}
+     */
+    public CommandResult recordLoopHealth(String story, String stage, String payloadJson) {
+        return guarded(() -> {
+            requireStory(story, "record-loop-health");
+            if (stage == null || stage.isEmpty()) {
+                return error("missing_flag", "record-loop-health requires --stage", "Pass --stage 0, 1, 2 or 3.");
+            }
+            int number = stageNumber("--stage", stage);
+            Object payload = payloadJson == null ? null : jsonFlag("--payload", payloadJson, null);
+            if (!(payload instanceof Map<?, ?>)) {
+                return error("missing_flag", "record-loop-health requires --payload with loop signal",
+                        "Pass a JSON object such as {\"error\":\"Stage 2 ASSERT failed\",\"progress_detected\":false}.");
+            }
+            RunSnapshot run = resolveRun(story);
+            @SuppressWarnings("unchecked")
+            LoopSignal signal = LoopSignal.fromPayload((Map<String, Object>) payload, runtime.clock().instant());
+            LoopHealthResult result = runtime.recordLoopHealth(run.state().runId(), "stage_" + number, signal);
+            LoopHealthEntry entry = result.entry();
+            Map<String, Object> pause = new LinkedHashMap<>();
+            pause.put("pause", entry.pauseRecommended());
+            pause.put("reason", entry.pauseReason());
+            pause.put("category", entry.pauseCategory());
+            Map<String, Object> json = ok();
+            json.put("state", RunJson.state(result.run().state()));
+            json.put("loop_health", EventCodec.loopHealth(entry));
+            json.put("pause", pause);
+            return success(json, result.run());
+        });
+    }
+
+    // ========================================================================= pause, cancel, complete
+
+    /**
+     * {@code pause}: pauses the run with a reason.
+     *
+     * @param story {@code --story}, may be null when one run is active
+     * @param reason {@code --reason}, required
+     * @return {@code {ok, state}}
+     */
+    public CommandResult pause(String story, String reason) {
+        return guarded(() -> {
+            if (reason == null || reason.isBlank()) {
+                return error("missing_flag", "pause requires --reason", "Say why the run pauses; the reason is"
+                        + " shown by status and recorded in the journal.");
+            }
+            RunSnapshot run = resolveRun(story);
+            RunSnapshot after = runtime.pause(run.state().runId(), PauseRequest.of(reason));
+            Map<String, Object> json = ok();
+            json.put("state", RunJson.state(after.state()));
+            return success(json, after);
+        });
+    }
+
+    /**
+     * {@code cancel}: ends the run as {@code CANCELED}.
+     *
+     * @param story {@code --story}, may be null when one run is active
+     * @param reason {@code --reason}, default "Canceled by user"
+     * @return {@code {ok, state}}
+     */
+    public CommandResult cancel(String story, String reason) {
+        return guarded(() -> {
+            RunSnapshot run = resolveRun(story);
+            RunSnapshot after = runtime.cancel(run.state().runId(), reason);
+            Map<String, Object> json = ok();
+            json.put("state", RunJson.state(after.state()));
+            return success(json, after);
+        });
+    }
+
+    /**
+     * {@code complete}: moves the run to DONE through the guards (from STAGE_3), or closes a run that is DONE.
+     *
+     * @param story {@code --story}, may be null when one run is active
+     * @return {@code {ok, state}}, or a rejection with exit code 1
+     */
+    public CommandResult complete(String story) {
+        return guarded(() -> {
+            RunSnapshot run = resolveRun(story);
+            TransitionResult result = runtime.complete(run.state().runId());
+            if (!result.allowed()) {
+                return rejection(result.decision());
+            }
+            Map<String, Object> json = ok();
+            json.put("state", RunJson.state(result.run().state()));
+            return success(json, result.run());
+        });
+    }
+
+    /**
+     * {@code repair}: rebuilds the run's {@code state.json}, {@code checkpoints.json} and {@code manifest.json} from
+     * its journal (discarding edits) and cuts a torn journal tail. Only for file stores.
+     *
+     * @param story {@code --story}
+     * @param runId {@code --run}, to repair a run by id (wins over the story)
+     * @return {@code {ok, run_id, repaired: [...], state}}
+     */
+    public CommandResult repair(String story, String runId) {
+        return guarded(() -> {
+            if (!(runtime.store() instanceof FileRunStore files)) {
+                return error("unsupported", "repair works on file stores only", "Repair the run in its store.");
+            }
+            String id;
+            if (runId != null) {
+                id = Ids.requireSafe("run id", runId);
+            } else {
+                Optional<String> active = story == null ? runtime.store().activeRuns(StoryPipeline.ID).values().stream()
+                        .findFirst() : runtime.store().activeRun(StoryPipeline.ID, Ids.requireSafe("story id", story));
+                if (active.isEmpty()) {
+                    return error("run_not_found", "No active pipeline run found" + (story == null ? "" : " for story "
+                            + story), "Pass --run <run id>; run ids are the directory names under .pipeline/runs.");
+                }
+                id = active.get();
+            }
+            RunSnapshot repaired = files.repair(id);
+            Map<String, Object> json = ok();
+            json.put("run_id", id);
+            json.put("repaired", new ArrayList<Object>(repaired.warnings()));
+            json.put("state", RunJson.state(repaired.state()));
+            return new CommandResult(CommandResult.OK, json);
+        });
+    }
+
+    // ============================================================================================ helpers
+
+    /** Work that may fail with a problem of the caller's making: becomes an answer, never an exception. */
+    @FunctionalInterface
+    private interface Work {
+        CommandResult run();
+    }
+
+    private CommandResult guarded(Work work) {
+        try {
+            return work.run();
+        } catch (Problem p) {
+            return p.result;
+        } catch (Ids.InvalidIdException e) {
+            return error("invalid_id", e.getMessage(), "");
+        } catch (PipelineException e) {
+            if ("wrong_stage".equals(e.code())) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("ok", false);
+                json.put("error", e.problem());
+                json.put("recovery", e.fix());
+                json.put("code", e.code());
+                return new CommandResult(CommandResult.REJECTED, json);
+            }
+            return error(e.code(), e.problem(), e.fix());
+        } catch (StoreException e) {
+            return error(e.code(), e.problem(), e.fix());
+        }
+    }
+
+    private RunSnapshot resolveRun(String story) {
+        Optional<String> runId;
+        if (story != null) {
+            runId = runtime.store().activeRun(StoryPipeline.ID, Ids.requireSafe("story id", story));
+            if (runId.isEmpty()) {
+                throw new Problem(error("no_active_run", "No active pipeline run found for story " + story + ".",
+                        "Start one with `pipeline start --story " + story + "`."));
+            }
+        } else {
+            Map<String, String> active = runtime.store().activeRuns(StoryPipeline.ID);
+            if (active.size() > 1) {
+                throw new Problem(error("multiple_active_runs", "Multiple active pipeline runs found. Pass --story.",
+                        "Active stories: " + String.join(", ", active.keySet()) + "."));
+            }
+            if (active.isEmpty()) {
+                throw new Problem(error("no_active_run", "No active pipeline run found. Pass --story.",
+                        "Start one with `pipeline start --story <id>`."));
+            }
+            runId = active.values().stream().findFirst();
+        }
+        String id = runId.get();
+        return runtime.store().load(id).orElseThrow(() -> new Problem(error("run_not_found", "Run not found: " + id,
+                "The current-run pointer names a run that does not exist; start the story again.")));
+    }
+
+    private static String requireStory(String story, String command) {
+        if (story == null || story.isEmpty()) {
+            throw new Problem(error("missing_flag", command + " requires --story", "Pass --story <id>, for example"
+                    + " --story US001."));
+        }
+        return Ids.requireSafe("story id", story);
+    }
+
+    private static Object jsonFlag(String flag, String text, Object fallback) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Json.parse(text);
+        } catch (JsonSyntaxException e) {
+            String shown = text.length() > 60 ? text.substring(0, 57) + "..." : text;
+            throw new Problem(error("invalid_json", flag + " is not valid JSON: " + e.getMessage() + " in '" + shown
+                    + "'", "Pass a JSON value in single quotes, for example " + flag + " '{\"key\":\"value\"}'."));
+        }
+    }
+
+    private static void requireArray(String flag, Object value) {
+        if (!(value instanceof List)) {
+            throw new Problem(error("invalid_flag", flag + " must be a JSON array, got " + Json.typeName(value),
+                    "Pass for example " + flag + " '[\"T-001\",\"T-002\"]'."));
+        }
+    }
+
+    private static void requireGitStats(Object value) {
+        if (!(value instanceof Map<?, ?> stats)) {
+            throw new Problem(error("invalid_flag", "--git-stats must be a JSON object, got " + Json.typeName(value),
+                    "Pass for example --git-stats '{\"files_changed\":3,\"lines_added\":40,\"lines_deleted\":2}'."));
+        }
+        for (String key : List.of("files_changed", "lines_added", "lines_deleted")) {
+            Object number = stats.get(key);
+            if (number != null && !(number instanceof Long && (Long) number >= 0)) {
+                throw new Problem(error("invalid_flag", "--git-stats " + key + " must be a whole number 0 or more,"
+                        + " got " + Json.compact(number), "Pass counts, for example {\"" + key + "\":3}."));
+            }
+        }
+    }
+
+    private static int stageNumber(String flag, String text) {
+        String trimmed = text.trim();
+        if (trimmed.matches("[0-3]")) {
+            return Integer.parseInt(trimmed);
+        }
+        String stripped = trimmed.toUpperCase(Locale.ROOT).replace("STAGE_", "");
+        if (stripped.matches("[0-3]")) {
+            return Integer.parseInt(stripped);
+        }
+        throw new Problem(error("invalid_flag", flag + " must be 0, 1, 2 or 3 (got '" + text + "')",
+                "The story pipeline has stages 0 (tasks), 1 (validation), 2 (execution) and 3 (quality gate)."));
+    }
+
+    private static Number number(String flag, String text, int min, int max) {
+        if (text == null) {
+            return null;
+        }
+        BigDecimal value;
+        try {
+            value = new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            throw new Problem(error("invalid_flag", flag + " must be a number from " + min + " to " + max + " (got '"
+                    + text + "')", "Pass a number, for example " + flag + " " + max + "."));
+        }
+        if (value.compareTo(BigDecimal.valueOf(min)) < 0 || value.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw new Problem(error("invalid_flag", flag + " must be from " + min + " to " + max + " (got " + text
+                    + ")", "Pass a number in range."));
+        }
+        return value.stripTrailingZeros().scale() <= 0 ? (Number) value.longValue() : (Number) value.doubleValue();
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    private static String text(String value) {
+        return value == null ? "" : value;
+    }
+
+    private CommandResult rejection(TransitionDecision decision) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", false);
+        json.put("error", decision.guardResult().error());
+        json.put("recovery", decision.guardResult().recovery());
+        json.put("code", decision.guardResult().code());
+        if (!decision.validTargets().isEmpty()) {
+            json.put("valid_targets", new ArrayList<Object>(decision.validTargets()));
+        }
+        return new CommandResult(CommandResult.REJECTED, json);
+    }
+
+    private static Map<String, Object> ok() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", true);
+        return json;
+    }
+
+    private static CommandResult success(Map<String, Object> json, RunSnapshot run) {
+        if (!run.warnings().isEmpty()) {
+            json.put("warnings", new ArrayList<Object>(run.warnings()));
+        }
+        return new CommandResult(CommandResult.OK, json);
+    }
+
+    private static Map<String, Object> errorJson(String code, String message, String fix) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", false);
+        json.put("error", message);
+        json.put("code", code);
+        if (fix != null && !fix.isEmpty()) {
+            json.put("fix", fix);
+        }
+        return json;
+    }
+
+    private static CommandResult error(String code, String message, String fix) {
+        return new CommandResult(CommandResult.ERROR, errorJson(code, message, fix));
+    }
+
+    /** Carries an error answer out of a helper. */
+    private static final class Problem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient CommandResult result;
+
+        Problem(CommandResult result) {
+            super(String.valueOf(result.json().get("error")), null, false, false);
+            this.result = result;
+        }
+    }
+}

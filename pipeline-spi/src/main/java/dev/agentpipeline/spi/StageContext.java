@@ -1,0 +1,87 @@
+package dev.agentpipeline.spi;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the runtime offers one attempt of a stage: who the run is for, where to work, the inputs the run
+ * collected, what earlier stages produced, a place to save intra-stage progress, and cancellation.
+ *
+ * <p>Implemented by the runtime; plugin tests can use {@code dev.agentpipeline.spi.testing.TestStageContext}.
+ * Instances are valid for the duration of one {@link Stage#run(StageContext)} call.
+ *
+ * @since 0.1
+ */
+public interface StageContext {
+
+    /** @return the id of the run, never null */
+    String runId();
+
+    /** @return the id of the pipeline definition, for example {@code "story"}, never null */
+    String pipelineId();
+
+    /** @return the id of what the run is about (a story id such as {@code "US001"}), never null */
+    String subjectId();
+
+    /** @return the title of the subject, never null, may be empty */
+    String subjectTitle();
+
+    /** @return the state this attempt works for, for example {@code "STAGE_2"}, never null */
+    String stateId();
+
+    /**
+     * The number of this attempt within the current visit of the state: 1 for the first try, 2 after a retry or a
+     * crash, and so on. A rework (coming back to the state later) starts again at 1.
+     *
+     * @return the attempt number, at least 1
+     */
+    int attempt();
+
+    /** @return a unique id of this attempt, recorded with its outcome, never null */
+    String attemptId();
+
+    /** @return the directory the stage works in (its workspace), never null */
+    Path workspace();
+
+    /**
+     * Inputs the run carries for its stages: business answers, briefs, the rework focus of a failed quality
+     * gate, and so on. Values are JSON-compatible (see {@link JsonValues}).
+     *
+     * @return the inputs, unmodifiable, never null
+     */
+    Map<String, Object> inputs();
+
+    /**
+     * One input.
+     *
+     * @param name the input's name, for example {@code "rework_focus"}
+     * @return its value, if present and not null
+     */
+    default Optional<Object> input(String name) {
+        return Optional.ofNullable(inputs().get(name));
+    }
+
+    /**
+     * The newest recorded outcome of a state in this run.
+     *
+     * @param stateId the state, for example {@code "STAGE_1"}
+     * @return its newest outcome, if the state ever completed an attempt
+     */
+    Optional<StageOutcome> previousOutcome(String stateId);
+
+    /** @return intra-stage progress storage, never null */
+    StageProgress progress();
+
+    /**
+     * Whether the run asked this attempt to stop (the run was paused, canceled or the process is shutting
+     * down). A stage should check it between steps and return promptly.
+     *
+     * @return true once cancellation was requested
+     */
+    boolean isCancelled();
+
+    /** @return the clock of the run; use it instead of the system clock so tests can control time */
+    Clock clock();
+}
