@@ -39,6 +39,14 @@ public interface StageContext {
      */
     int attempt();
 
+    /**
+     * The number of this visit of the state in the run: 1 the first time the run enters it, 2 after a retry or a
+     * rework brought it back, and so on. Pausing and resuming stay in the same visit.
+     *
+     * @return the visit number, at least 1
+     */
+    int visit();
+
     /** @return a unique id of this attempt, recorded with its outcome, never null */
     String attemptId();
 

@@ -67,6 +67,11 @@ final class RuntimeStageContext implements StageContext {
     }
 
     @Override
+    public int visit() {
+        return Math.max(1, run.visitCount(attempt.stateId()));
+    }
+
+    @Override
     public String attemptId() {
         return attempt.attemptId();
     }

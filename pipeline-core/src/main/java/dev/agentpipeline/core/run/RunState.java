@@ -50,6 +50,7 @@ public final class RunState {
     private final Map<String, LoopHealthEntry> loopHealth;
     private final List<Checkpoint> checkpoints;
     private final Map<String, Long> visits;
+    private final Map<String, Integer> visitCounts;
     private final List<Attempt> attempts;
     private final Map<String, Recorded<Map<String, Object>>> progress;
     private final Instant createdAt;
@@ -82,6 +83,7 @@ public final class RunState {
         this.loopHealth = b.loopHealth;
         this.checkpoints = b.checkpoints;
         this.visits = b.visits;
+        this.visitCounts = b.visitCounts;
         this.attempts = b.attempts;
         this.progress = b.progress;
         this.createdAt = b.createdAt;
@@ -137,6 +139,7 @@ public final class RunState {
         b.loopHealth = Map.of();
         b.checkpoints = List.of();
         b.visits = Map.of(started.initialState(), sequence);
+        b.visitCounts = Map.of(started.initialState(), 1);
         b.attempts = List.of();
         b.progress = Map.of();
         b.createdAt = started.at();
@@ -236,6 +239,7 @@ public final class RunState {
         }
         if (!continuesVisit) {
             b.visits = with(visits, t.to(), sequence);
+            b.visitCounts = with(visitCounts, t.to(), visitCount(t.to()) + 1);
             if (!t.terminal() && !t.to().equals(initialState)) {
                 b.stageTimestamps = with(stageTimestamps, timestampKey(t.to(), "start"), t.at());
             }
@@ -445,6 +449,14 @@ public final class RunState {
         return visits.getOrDefault(stateId, Long.MAX_VALUE);
     }
 
+    /**
+     * @param stateId a state
+     * @return how many times the run entered it (1 on the first visit); 0 if never
+     */
+    public int visitCount(String stateId) {
+        return visitCounts.getOrDefault(stateId, 0);
+    }
+
     /** @return every attempt, oldest first, unmodifiable, never null */
     public List<Attempt> attempts() {
         return attempts;
@@ -588,6 +600,7 @@ public final class RunState {
         Map<String, LoopHealthEntry> loopHealth;
         List<Checkpoint> checkpoints;
         Map<String, Long> visits;
+        Map<String, Integer> visitCounts;
         List<Attempt> attempts;
         Map<String, Recorded<Map<String, Object>>> progress;
         Instant createdAt;
@@ -619,6 +632,7 @@ public final class RunState {
             loopHealth = s.loopHealth;
             checkpoints = s.checkpoints;
             visits = s.visits;
+            visitCounts = s.visitCounts;
             attempts = s.attempts;
             progress = s.progress;
             createdAt = s.createdAt;

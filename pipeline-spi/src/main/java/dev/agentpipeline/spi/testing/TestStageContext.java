@@ -48,6 +48,7 @@ public final class TestStageContext implements StageContext {
     private final String subjectTitle;
     private final String stateId;
     private final int attempt;
+    private final int visit;
     private final Path workspace;
     private final Map<String, Object> inputs;
     private final Map<String, StageOutcome> previousOutcomes;
@@ -62,6 +63,7 @@ public final class TestStageContext implements StageContext {
         this.subjectTitle = builder.subjectTitle;
         this.stateId = builder.stateId;
         this.attempt = builder.attempt;
+        this.visit = builder.visit;
         this.workspace = builder.workspace;
         this.inputs = JsonValues.copyOfMap(builder.inputs);
         this.previousOutcomes = Map.copyOf(builder.previousOutcomes);
@@ -104,6 +106,11 @@ public final class TestStageContext implements StageContext {
     @Override
     public int attempt() {
         return attempt;
+    }
+
+    @Override
+    public int visit() {
+        return visit;
     }
 
     @Override
@@ -177,6 +184,7 @@ public final class TestStageContext implements StageContext {
         private String subjectTitle = "";
         private String stateId = "STAGE_0";
         private int attempt = 1;
+        private int visit = 1;
         private Path workspace = Path.of(".").toAbsolutePath().normalize();
         private final Map<String, Object> inputs = new LinkedHashMap<>();
         private final Map<String, StageOutcome> previousOutcomes = new LinkedHashMap<>();
@@ -221,6 +229,19 @@ public final class TestStageContext implements StageContext {
                 throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
             }
             this.attempt = attempt;
+            return this;
+        }
+
+        /**
+         * @param visit the visit number, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder visit(int visit) {
+            if (visit < 1) {
+                throw new IllegalArgumentException("visit must be at least 1, got " + visit);
+            }
+            this.visit = visit;
             return this;
         }
 
