@@ -317,7 +317,7 @@ public final class Orchestrator {
         runtime.recordSummary(runId, attempt.stateId(), recorder.summary(definition, state, attempt));
         Map<String, Object> payload = new LinkedHashMap<>(recorder.checkpoint(definition, state, attempt));
         payload.putIfAbsent("attempt_id", attempt.attemptId());
-        runtime.checkpoint(runId, attempt.stateId(), payload);
+        runtime.checkpoint(runId, attempt.stateId(), payload, recorder.attributes(definition, state, attempt));
     }
 
     /**

@@ -37,6 +37,19 @@ public interface OutcomeRecorder {
     Map<String, Object> checkpoint(PipelineDefinition definition, RunState run, Attempt attempt);
 
     /**
+     * Attributes of the run to update together with the checkpoint (the story pipeline keeps the newest git stats
+     * and readiness there, as the seeds' state does). None by default.
+     *
+     * @param definition the pipeline
+     * @param run the run (with the attempt finished)
+     * @param attempt the attempt, with its outcome
+     * @return the attributes to merge (JSON-compatible), never null
+     */
+    default Map<String, Object> attributes(PipelineDefinition definition, RunState run, Attempt attempt) {
+        return Map.of();
+    }
+
+    /**
      * A recorder for any pipeline: the summary is an envelope whose {@code payload} holds the outcome's status,
      * verdict, scores, metrics, attributes, warnings and notes; the checkpoint holds the same with the attempt id.
      *

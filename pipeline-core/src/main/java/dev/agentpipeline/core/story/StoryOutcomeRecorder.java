@@ -101,6 +101,24 @@ final class StoryOutcomeRecorder implements OutcomeRecorder {
         return payload;
     }
 
+    @Override
+    public Map<String, Object> attributes(PipelineDefinition definition, RunState run, Attempt attempt) {
+        StageOutcome outcome = attempt.outcome();
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        if (outcome.attributes().get("git_stats") instanceof Map<?, ?> gitStats) {
+            attributes.put("git_stats", gitStats);
+        }
+        outcome.score("readiness").ifPresent(readiness -> {
+            Map<String, Object> scores = new LinkedHashMap<>();
+            if (run.attributes().get("readiness_scores") instanceof Map<?, ?> existing) {
+                existing.forEach((k, v) -> scores.put(String.valueOf(k), v));
+            }
+            scores.put(run.subjectId(), readiness);
+            attributes.put("readiness_scores", scores);
+        });
+        return attributes;
+    }
+
     /**
      * The board status a story has after a stage, when the stage did not say: Backlog after decomposition, Todo
      * after a GO, To Review after execution, Done after a passing gate and To Rework after a failing one.

@@ -1,0 +1,96 @@
+package dev.agentpipeline.examples.demo;
+
+import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.engine.DriveResult;
+import dev.agentpipeline.core.engine.Orchestrator;
+import dev.agentpipeline.core.engine.PipelineRuntime;
+import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.store.FileRunStore;
+import dev.agentpipeline.core.story.CommandResult;
+import dev.agentpipeline.core.story.StoryCommands;
+import dev.agentpipeline.core.story.StoryPipeline;
+import dev.agentpipeline.spi.StageRegistry;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the demo: creates the sample project, starts its story through the seeds' protocol, and drives it through
+ * all four stages with the example plugins - one NO-GO and its retry, one quality FAIL and its rework - to DONE,
+ * printing progress as it goes.
+ *
+ * <pre>{@code
+ * Map<String, Object> answer = Demo.run(Path.of("/tmp/pipeline-demo"), System.err, Clock.systemUTC());
+ * }</pre>
+ *
+ * @since 0.1
+ */
+public final class Demo {
+
+    private Demo() {
+    }
+
+    /**
+     * Runs the demo in a new or empty directory.
+     *
+     * @param dir the directory for the sample project
+     * @param progress where progress lines go
+     * @param clock the clock of the run
+     * @return the answer: {@code ok}, {@code run_id}, {@code final_phase}, counters, and where the journal, state
+     *     and checkpoints are
+     * @throws IllegalArgumentException if the directory is not empty
+     */
+    public static Map<String, Object> run(Path dir, PrintStream progress, Clock clock) {
+        Path project = dir.toAbsolutePath().normalize();
+        DemoProject.create(project);
+        PipelineDefinition definition = StoryPipeline.definition()
+                .withStagePlugin("STAGE_0", DemoDecomposeStage.ID)
+                .withStagePlugin("STAGE_1", DemoValidateStage.ID)
+                .withStagePlugin("STAGE_2", DemoExecuteStage.ID)
+                .withStagePlugin("STAGE_3", DemoQualityGateStage.ID);
+        FileRunStore store = FileRunStore.open(project.resolve(".pipeline"));
+        PipelineRuntime runtime = PipelineRuntime.builder().store(store).definition(definition).clock(clock)
+                .listener(new ProgressPrinter(progress)).build();
+        progress.println("Demo project: " + project);
+        CommandResult started = new StoryCommands(runtime, project).start(
+                StoryCommands.StartArgs.builder(DemoProject.STORY).title(DemoProject.TITLE).build());
+        if (started.exitCode() != CommandResult.OK) {
+            return started.json();
+        }
+        String runId = String.valueOf(started.json().get("run_id"));
+        Orchestrator orchestrator = Orchestrator.builder(runtime, StageRegistry.load(Demo.class.getClassLoader()))
+                .recorder(StoryPipeline.recorder())
+                .inputs(StoryPipeline::inputs)
+                .workspace(run -> project)
+                .entry(run -> StoryPipeline.targetStage("Backlog", false))
+                .build();
+        DriveResult result = orchestrator.drive(runId);
+        RunState state = result.run().state();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("ok", result.status() == DriveResult.Status.COMPLETED);
+        answer.put("run_id", runId);
+        answer.put("story_id", state.subjectId());
+        answer.put("final_phase", state.phase());
+        answer.put("final_result", state.finalResult().orElse(null));
+        answer.put("validation_retries", state.counter("validation_retries"));
+        answer.put("quality_cycles", state.counter("quality_cycles"));
+        answer.put("attempts", state.attempts().size());
+        answer.put("project_dir", project.toString());
+        answer.put("paths", new LinkedHashMap<String, Object>(store.locations(runId)));
+        Optional.ofNullable(state.pausedReason().orElse(null)).ifPresent(reason -> answer.put("paused_reason", reason));
+        progress.println();
+        progress.println(result.status() == DriveResult.Status.COMPLETED
+                ? "Story " + state.subjectId() + " reached " + state.phase() + " after " + state.counter("validation_retries")
+                + " validation retry and " + state.counter("quality_cycles") + " rework cycle."
+                : "Story " + state.subjectId() + " stopped: " + result.status() + " " + result.reason());
+        Map<String, String> paths = store.locations(runId);
+        progress.println("  journal:     " + paths.get("journal"));
+        progress.println("  state:       " + paths.get("state"));
+        progress.println("  checkpoints: " + paths.get("checkpoints"));
+        return answer;
+    }
+}
