@@ -27,7 +27,7 @@ final class DefinitionValidator {
     /** Names a counter cannot have: they are fields of the run's state projection. */
     static final Set<String> RESERVED_NAMES = Set.of("schema_version", "run_id", "pipeline", "identifier", "phase",
             "paused_from", "complete", "closed", "paused_reason", "pause", "pending_decision", "decisions",
-            "pipeline_start_time", "stage_timestamps", "stage_summaries", "loop_health", "attempts", "counters",
+            "pipeline_start_time", "counter_limits", "stage_timestamps", "stage_summaries", "loop_health", "attempts", "counters",
             "final_result", "created_at", "updated_at", "journal_sequence", "manifest", "checkpoints");
 
     private DefinitionValidator() {

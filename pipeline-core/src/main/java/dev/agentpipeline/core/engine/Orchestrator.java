@@ -209,7 +209,8 @@ public final class Orchestrator {
         int crashes = state.counter(crashCounter);
         LOG.warn("Attempt {} of {} started and never finished: counted as crash {}", open.attemptId(),
                 open.stateId(), crashes);
-        Optional<Integer> limit = definition.counter(crashCounter).map(c -> c.limit());
+        Optional<Integer> limit = definition.counter(crashCounter)
+                .map(c -> state.counterLimits().getOrDefault(crashCounter, c.limit()));
         if (limit.isPresent() && crashes > limit.get()) {
             Map<String, Object> variables = Map.of("limit", limit.get(), "value", crashes, "counter", crashCounter);
             var counter = definition.counter(crashCounter).orElseThrow();

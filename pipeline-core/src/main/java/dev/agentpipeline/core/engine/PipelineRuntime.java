@@ -192,9 +192,13 @@ public final class PipelineRuntime {
             }
             String runId = newRunId(definition.id(), subject);
             Map<String, Integer> counters = new LinkedHashMap<>();
-            definition.counters().keySet().forEach(counter -> counters.put(counter, 0));
+            Map<String, Integer> limits = new LinkedHashMap<>();
+            definition.counters().forEach((counter, spec) -> {
+                counters.put(counter, 0);
+                limits.put(counter, spec.limit());
+            });
             RunEvent started = new RunEvent.Started(now(), runId, definition.id(), subject, request.title(),
-                    definition.initialState(), counters, request.manifest(), request.attributes());
+                    definition.initialState(), counters, request.manifest(), request.attributes(), limits);
             RunSnapshot run;
             try (MDC.MDCCloseable a = MDC.putCloseable("run_id", runId)) {
                 run = store.append(runId, 0, List.of(started));
@@ -245,7 +249,7 @@ public final class PipelineRuntime {
 
     private static final Set<String> RESERVED = Set.of("schema_version", "run_id", "pipeline", "identifier", "phase",
             "paused_from", "complete", "closed", "paused_reason", "pause", "pending_decision", "decisions",
-            "pipeline_start_time", "stage_timestamps", "stage_summaries", "loop_health", "attempts", "final_result",
+            "pipeline_start_time", "counter_limits", "stage_timestamps", "stage_summaries", "loop_health", "attempts", "final_result",
             "created_at", "updated_at", "journal_sequence");
 
     // ------------------------------------------------------------------------------------------- moving

@@ -25,8 +25,8 @@ import java.util.Optional;
  *   <li>From {@code PAUSED}, the transitions of the state the run paused in are judged; going back into that
  *       state needs no guard (the visit continues).</li>
  *   <li>The transition's guards are checked in order; the first rejection wins.</li>
- *   <li>A transition that increments a counter is rejected once the counter has reached its limit, with the
- *       counter's error and recovery.</li>
+ *   <li>A transition that increments a counter is rejected once the counter has reached its limit (the limit
+ *       the run recorded when it started, else the definition's), with the counter's error and recovery.</li>
  *   <li>An override (a reason a person gave) skips guards and limits; only a paused run can be overridden.</li>
  * </ol>
  * Thread-safe.
@@ -94,9 +94,10 @@ public final class StateMachine {
         String counter = transition.increments();
         if (counter != null) {
             CounterDefinition limit = definition.counters().get(counter);
+            int max = state.counterLimits().getOrDefault(counter, limit.limit());
             int value = state.counter(counter);
-            if (value >= limit.limit()) {
-                Map<String, Object> variables = Map.of("limit", limit.limit(), "value", value, "counter", counter);
+            if (value >= max) {
+                Map<String, Object> variables = Map.of("limit", max, "value", value, "counter", counter);
                 return reject(from, source, to, GuardResult.reject(limit.code(),
                         limit.error().render(context, variables), limit.recovery().render(context, variables)),
                         definition, state);

@@ -36,6 +36,7 @@ public final class EventCodec {
             d.put("counters", new LinkedHashMap<>(e.counters()));
             d.put("manifest", e.manifest());
             d.put("attributes", e.attributes());
+            d.put("limits", new LinkedHashMap<>(e.limits()));
         } else if (event instanceof RunEvent.Transitioned e) {
             d.put("from", e.from());
             d.put("to", e.to());
@@ -97,7 +98,7 @@ public final class EventCodec {
             case "RUN_STARTED":
                 return new RunEvent.Started(at, str(d, "run_id"), str(d, "pipeline"), str(d, "subject"),
                         optStr(d, "title"), str(d, "initial_state"), counters(map(d, "counters")),
-                        map(d, "manifest"), map(d, "attributes"));
+                        map(d, "manifest"), map(d, "attributes"), counters(map(d, "limits")));
             case "TRANSITIONED":
                 return new RunEvent.Transitioned(at, str(d, "from"), str(d, "to"), optStr(d, "counter_incremented"),
                         optStr(d, "override"), Boolean.TRUE.equals(d.get("terminal")));

@@ -39,6 +39,7 @@ public final class RunJson {
         j.put("pending_decision", null);
         j.put("decisions", List.of());
         j.putAll(s.counters());
+        j.put("counter_limits", new LinkedHashMap<>(s.counterLimits()));
         j.put("pipeline_start_time", Times.format(s.createdAt()));
         Map<String, Object> timestamps = new LinkedHashMap<>();
         s.stageTimestamps().forEach((k, v) -> timestamps.put(k, Times.format(v)));

@@ -38,12 +38,36 @@ public sealed interface RunEvent {
      * @param counters the counters it tracks, with their start values
      * @param manifest the run's immutable inputs (JSON-compatible)
      * @param attributes the run's initial attributes (JSON-compatible)
+     * @param limits the counters' limits when the run started; they stay the run's limits even if the definition
+     *     changes later
      */
     record Started(Instant at, String runId, String pipelineId, String subjectId, String title, String initialState,
-                   Map<String, Integer> counters, Map<String, Object> manifest, Map<String, Object> attributes)
+                   Map<String, Integer> counters, Map<String, Object> manifest, Map<String, Object> attributes,
+                   Map<String, Integer> limits)
             implements RunEvent {
+
+        /**
+         * A start event without recorded limits (the definition's limits apply).
+         *
+         * @param at when
+         * @param runId the run's id
+         * @param pipelineId the definition it follows
+         * @param subjectId what it is about
+         * @param title the subject's title
+         * @param initialState the state it starts in
+         * @param counters the counters with their start values
+         * @param manifest the immutable inputs
+         * @param attributes the initial attributes
+         */
+        public Started(Instant at, String runId, String pipelineId, String subjectId, String title,
+                       String initialState, Map<String, Integer> counters, Map<String, Object> manifest,
+                       Map<String, Object> attributes) {
+            this(at, runId, pipelineId, subjectId, title, initialState, counters, manifest, attributes, Map.of());
+        }
+
         /** Validates and copies. */
         public Started {
+            limits = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(limits));
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(runId, "runId");
             Objects.requireNonNull(pipelineId, "pipelineId");

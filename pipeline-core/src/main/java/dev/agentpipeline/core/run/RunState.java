@@ -43,6 +43,7 @@ public final class RunState {
     private final String pausedReason;
     private final Pause pause;
     private final Map<String, Integer> counters;
+    private final Map<String, Integer> limits;
     private final Map<String, Object> manifest;
     private final Map<String, Object> attributes;
     private final Map<String, Instant> stageTimestamps;
@@ -76,6 +77,7 @@ public final class RunState {
         this.pausedReason = b.pausedReason;
         this.pause = b.pause;
         this.counters = b.counters;
+        this.limits = b.limits;
         this.manifest = b.manifest;
         this.attributes = b.attributes;
         this.stageTimestamps = b.stageTimestamps;
@@ -132,6 +134,7 @@ public final class RunState {
         b.initialState = started.initialState();
         b.phase = started.initialState();
         b.counters = Collections.unmodifiableMap(new LinkedHashMap<>(started.counters()));
+        b.limits = started.limits();
         b.manifest = started.manifest();
         b.attributes = started.attributes();
         b.stageTimestamps = Map.of();
@@ -361,6 +364,15 @@ public final class RunState {
      */
     public int counter(String counterId) {
         return counters.getOrDefault(counterId, 0);
+    }
+
+    /**
+     * The counter limits recorded when the run started: the run keeps them even if its definition changes later.
+     *
+     * @return limits by counter, unmodifiable, never null (empty for runs started without recorded limits)
+     */
+    public Map<String, Integer> counterLimits() {
+        return limits;
     }
 
     /** @return the run's immutable inputs, unmodifiable, never null */
@@ -593,6 +605,7 @@ public final class RunState {
         String pausedReason;
         Pause pause;
         Map<String, Integer> counters;
+        Map<String, Integer> limits;
         Map<String, Object> manifest;
         Map<String, Object> attributes;
         Map<String, Instant> stageTimestamps;
@@ -625,6 +638,7 @@ public final class RunState {
             pausedReason = s.pausedReason;
             pause = s.pause;
             counters = s.counters;
+            limits = s.limits;
             manifest = s.manifest;
             attributes = s.attributes;
             stageTimestamps = s.stageTimestamps;
