@@ -209,6 +209,45 @@ class FileRunStoreDurabilityTest {
         assertThat(snapshot(root)).isEqualTo(before);
     }
 
+    /** Lines whose checksum is valid were written whole: whatever is wrong with them, a crash did not do it. */
+    enum IntactButUnreadable {
+        /** An entry of a newer library version. */
+        NEWER_SCHEMA_VERSION {
+            @Override
+            String line(String lastLine, String nextLine) {
+                String body = nextLine.substring(0, nextLine.indexOf(",\"crc32c\"")) + "}";
+                return JournalFiles.withChecksum(body.replace("\"schema_version\":1", "\"schema_version\":2"));
+            }
+        },
+        /** The last entry, written twice. */
+        REPEATED_ENTRY {
+            @Override
+            String line(String lastLine, String nextLine) {
+                return lastLine + "\n";
+            }
+        };
+
+        abstract String line(String lastLine, String nextLine);
+    }
+
+    @ParameterizedTest
+    @EnumSource(IntactButUnreadable.class)
+    void refusesToCutALastLineWhoseChecksumIsValid(IntactButUnreadable kind) throws IOException {
+        // Given
+        createRun(3);
+        String[] lines = Files.readString(journal).split("\n");
+        String next = new String(JournalFormat.encode(4, nextCheckpoint(2)), StandardCharsets.UTF_8).trim();
+        appendBytes(kind.line(lines[lines.length - 1], next).getBytes(StandardCharsets.UTF_8));
+        Map<String, String> before = snapshot(root);
+
+        // When / Then
+        assertThatThrownBy(() -> freshStore().load(RUN))
+                .isInstanceOf(CorruptRunException.class)
+                .hasMessageContaining("line 4")
+                .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo("journal_corrupt"));
+        assertThat(snapshot(root)).isEqualTo(before);
+    }
+
     // ------------------------------------------------------------------------------------------- projections
 
     @Test
