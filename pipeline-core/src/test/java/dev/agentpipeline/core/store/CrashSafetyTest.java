@@ -1,7 +1,12 @@
 package dev.agentpipeline.core.store;
 
+import dev.agentpipeline.core.engine.PipelineRuntime;
+import dev.agentpipeline.core.engine.StartRequest;
+import dev.agentpipeline.core.engine.StartResult;
+import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.store.CrashChild.Ack;
+import dev.agentpipeline.core.story.StoryPipeline;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 import static dev.agentpipeline.core.store.JournalFiles.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Kills a process that records pipeline steps with SIGKILL at random moments, again and again on the same store,
@@ -94,6 +101,114 @@ class CrashSafetyTest {
         System.out.println(context + ": " + KILLS + " kills, " + stats + ", " + seconds + " s");
         assertThat(stats.acks).as("acknowledged steps").isGreaterThan(KILLS);
         assertThat(stats.completedRuns).as("completed runs").isGreaterThan(0);
+    }
+
+    @Test
+    void findsTheUnfinishedRunWhenACrashLeftThePointerOnTheEndedOne() {
+        // Given: run 1 ended, but the process died before clearing the subject's pointer to it; run 2 was
+        // started, but the process died before pointing the subject at it
+        Path root = dir.resolve(".pipeline");
+        PipelineRuntime dying = runtime(new DyingStore(FileRunStore.open(root), "clearActive"));
+        String first = dying.start(StartRequest.builder(StoryPipeline.ID, STORY).build()).run().state().runId();
+        assertThatThrownBy(() -> dying.cancel(first, "superseded")).isInstanceOf(SimulatedCrash.class);
+        PipelineRuntime dyingAgain = runtime(new DyingStore(FileRunStore.open(root), "setActive"));
+        assertThatThrownBy(() -> dyingAgain.start(StartRequest.builder(StoryPipeline.ID, STORY).build()))
+                .isInstanceOf(SimulatedCrash.class);
+        String second = FileRunStore.open(root).runIds().stream().filter(id -> !id.equals(first)).findFirst()
+                .orElseThrow();
+
+        // When: the next process starts the story
+        PipelineRuntime next = runtime(FileRunStore.open(root));
+        StartResult started = next.start(StartRequest.builder(StoryPipeline.ID, STORY).build());
+
+        // Then: it finds run 2 instead of starting a third run and leaving run 2 unfinished forever
+        assertThat(started.recovered()).isTrue();
+        assertThat(started.run().state().runId()).isEqualTo(second);
+        assertThat(next.store().runIds()).hasSize(2);
+        assertThat(next.store().activeRun(StoryPipeline.ID, STORY)).contains(second);
+    }
+
+    private static PipelineRuntime runtime(RunStore store) {
+        return PipelineRuntime.builder().store(store).definition(StoryPipeline.definition()).build();
+    }
+
+    /** The process dies (in the simulation: an error nobody catches) when it calls one method of the store. */
+    private static final class SimulatedCrash extends Error {
+        private static final long serialVersionUID = 1L;
+
+        SimulatedCrash(String method) {
+            super("simulated crash in " + method);
+        }
+    }
+
+    /** A file store whose process dies on a chosen method, before the method does anything. */
+    private static final class DyingStore implements RunStore {
+        private final RunStore files;
+        private final String dieIn;
+
+        DyingStore(RunStore files, String dieIn) {
+            this.files = files;
+            this.dieIn = dieIn;
+        }
+
+        private void maybeDie(String method) {
+            if (method.equals(dieIn)) {
+                throw new SimulatedCrash(method);
+            }
+        }
+
+        @Override
+        public RunSnapshot append(String runId, long expectedSequence, List<? extends RunEvent> events) {
+            maybeDie("append");
+            return files.append(runId, expectedSequence, events);
+        }
+
+        @Override
+        public Optional<RunSnapshot> load(String runId) {
+            return files.load(runId);
+        }
+
+        @Override
+        public List<JournalEntry> journal(String runId) {
+            return files.journal(runId);
+        }
+
+        @Override
+        public RunLock lock(String runId, Duration timeout) {
+            return files.lock(runId, timeout);
+        }
+
+        @Override
+        public RunLock lockSubject(String pipelineId, String subjectId, Duration timeout) {
+            return files.lockSubject(pipelineId, subjectId, timeout);
+        }
+
+        @Override
+        public List<String> runIds() {
+            return files.runIds();
+        }
+
+        @Override
+        public Optional<String> activeRun(String pipelineId, String subjectId) {
+            return files.activeRun(pipelineId, subjectId);
+        }
+
+        @Override
+        public Map<String, String> activeRuns(String pipelineId) {
+            return files.activeRuns(pipelineId);
+        }
+
+        @Override
+        public void setActive(String pipelineId, String subjectId, String runId) {
+            maybeDie("setActive");
+            files.setActive(pipelineId, subjectId, runId);
+        }
+
+        @Override
+        public void clearActive(String pipelineId, String subjectId, String runId) {
+            maybeDie("clearActive");
+            files.clearActive(pipelineId, subjectId, runId);
+        }
     }
 
     /**
