@@ -289,6 +289,28 @@ class ConcurrentRuntimeTest {
         assertThat(impatient.append(runId, 2, List.of(RunStoreContract.checkpoint(1))).sequence()).isEqualTo(3);
     }
 
+    @Test
+    void keepsTheLockWhenAnotherStoreOfThisJvmGivesUpWaiting() throws Exception {
+        // Given: this JVM holds the run's lock through one store
+        FileRunStore store = FileRunStore.open(root);
+        String runId = createRun(store);
+        Path link = Files.createSymbolicLink(dir.resolve("link"), root);
+        FileRunStore throughLink = FileRunStore.open(link);
+
+        try (RunLock held = store.lock(runId, Duration.ofSeconds(1))) {
+            // When: a thread waits for it through a store on another path to the same directory, and gives up
+            assertThatThrownBy(() -> CompletableFuture.supplyAsync(
+                    () -> throughLink.lock(runId, Duration.ofMillis(100)), pool).get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(LockTimeoutException.class);
+
+            // Then: another process still cannot take it
+            try (ChildJvm child = ChildJvm.start(LockHolderChild.class, dir.resolve("lock-child.err"),
+                    root.toString(), runId, "200")) {
+                assertThat(child.readLine()).as("the other process").isEqualTo("TIMEOUT");
+            }
+        }
+    }
+
     /** Waits until a thread waits (for the lock it polls, parked between tries). */
     private static void awaitWaiting(Thread thread) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
