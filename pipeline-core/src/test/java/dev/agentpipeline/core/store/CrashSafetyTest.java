@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static dev.agentpipeline.core.store.JournalFiles.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +89,8 @@ class CrashSafetyTest {
                     spin(spinNanos);
                     child.kill();
                 }
+                assertThat(problems(dir.resolve("child-" + kill + ".err"))).as(where + ": the child's errors")
+                        .isEmpty();
 
                 // Then
                 verify(root, acked, verified, stats, where);
@@ -98,7 +102,8 @@ class CrashSafetyTest {
         }
 
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-        System.out.println(context + ": " + KILLS + " kills, " + stats + ", " + seconds + " s");
+        System.out.println(context + ": " + KILLS + " kills, " + stats + ", " + temporaryFiles(root)
+                + " temporary files left behind, " + seconds + " s");
         assertThat(stats.acks).as("acknowledged steps").isGreaterThan(KILLS);
         assertThat(stats.completedRuns).as("completed runs").isGreaterThan(0);
     }
@@ -278,6 +283,20 @@ class CrashSafetyTest {
         stats.completedRuns = completed;
         // At most one run of the story is unfinished: a kill never makes the runtime lose track of a run.
         assertThat(unfinished).as(where + ": unfinished runs of the story").isLessThanOrEqualTo(1);
+    }
+
+    /** @return what a child wrote to its standard error, but the notice of the logging it was told to use */
+    private static List<String> problems(Path stderr) {
+        return contentOf(stderr).lines().filter(line -> !line.startsWith("SLF4J(I)")).toList();
+    }
+
+    /** @return how many temporary files of interrupted atomic writes lie in the store */
+    private static long temporaryFiles(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(file -> file.getFileName().toString().contains(".tmp-")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean projectionBehind(Path runDir) {
