@@ -217,11 +217,10 @@ public final class PipelineRuntime {
             if (run.isPresent() && !run.get().state().complete()) {
                 return run;
             }
-            if (run.isPresent()) {
-                return Optional.empty();
-            }
         }
-        // No pointer (a crash between creating the run and writing it): find the newest unfinished run.
+        // No pointer to an unfinished run. A crash between creating a run and pointing at it leaves the pointer
+        // missing, or still on the previous run if a crash also kept it from being cleared when that run ended:
+        // find the newest unfinished run.
         String prefix = pipelineId + "-" + Ids.slug(subject, 40) + "-";
         Optional<RunSnapshot> newest = store.runIds().stream()
                 .filter(id -> id.startsWith(prefix))

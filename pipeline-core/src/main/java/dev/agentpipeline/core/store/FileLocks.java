@@ -21,6 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class FileLocks {
 
     private static final ConcurrentHashMap<Path, Holder> HOLDERS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Path, Path> KEYS = new ConcurrentHashMap<>();
 
     private FileLocks() {
     }
@@ -33,7 +34,7 @@ final class FileLocks {
     }
 
     static RunLock acquire(Path lockFile, Duration timeout, String what) {
-        Path key = lockFile.toAbsolutePath().normalize();
+        Path key = key(lockFile);
         Holder holder = HOLDERS.computeIfAbsent(key, k -> new Holder());
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
@@ -56,6 +57,27 @@ final class FileLocks {
         return () -> release(holder);
     }
 
+    /**
+     * The lock file's real path: one holder, so one channel, per file in this JVM. Two channels on one file must not
+     * be: closing either drops every OS lock the process holds on the file (POSIX record locks), so a second store
+     * reaching the directory through a symbolic link would release the first one's lock when it gave up waiting.
+     */
+    private static Path key(Path lockFile) {
+        Path normalized = lockFile.toAbsolutePath().normalize();
+        Path key = KEYS.get(normalized);
+        if (key == null) {
+            try {
+                Files.createDirectories(normalized.getParent());
+                key = normalized.getParent().toRealPath().resolve(normalized.getFileName());
+            } catch (IOException e) {
+                throw new StoreException("io_error", "Cannot lock " + normalized + ": " + e.getMessage() + ".",
+                        "Check that the directory exists and is writable.", e);
+            }
+            KEYS.putIfAbsent(normalized, key);
+        }
+        return key;
+    }
+
     private static void lockFile(Holder holder, Path file, long deadline, Duration timeout, String what) {
         FileChannel channel = null;
         try {
@@ -67,7 +89,7 @@ final class FileLocks {
                 try {
                     lock = channel.tryLock();
                 } catch (OverlappingFileLockException e) {
-                    lock = null; // another holder of this JVM (a store with another path spelling); wait
+                    lock = null; // locked through another channel of this JVM (not through FileLocks); wait
                 }
                 if (lock != null) {
                     holder.channel = channel;

@@ -59,7 +59,8 @@ final class JournalFormat {
 
     /**
      * Reads a journal. Valid lines become events; invalid bytes at the end (an append a crash interrupted) are
-     * reported as a torn tail; an invalid line followed by valid ones is corruption.
+     * reported as a torn tail; an invalid line followed by valid ones, or a line whose checksum holds but whose
+     * content cannot be accepted, is corruption.
      */
     static Parsed parse(byte[] bytes) {
         List<RunEvent> events = new ArrayList<>();
@@ -77,6 +78,11 @@ final class JournalFormat {
                         : "is incomplete (" + (bytes.length - start) + " bytes without an end of line)";
                 if (error == null) {
                     good = end + 1L;
+                } else if (complete && check(bytes, start, end, -1, null) == null) {
+                    // Its checksum holds, so it was written whole: a crash did not do this, and cutting it as a
+                    // torn tail would destroy an entry that may have been acknowledged (or a newer version's).
+                    return new Parsed(events, good, null, "line " + line + " " + error
+                            + ", although its checksum is valid");
                 } else {
                     problem = error;
                     problemLine = line;
