@@ -1,7 +1,6 @@
 package dev.agentpipeline.core.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -126,7 +125,7 @@ final class FileLocks {
                 try {
                     holder.fileLock.release();
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    // Closing the channel below releases the lock as well.
                 } finally {
                     closeQuietly(holder.channel);
                     holder.fileLock = null;

@@ -175,10 +175,11 @@ public final class FileRunStore implements RunStore {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(512 * events.size());
             long sequence = expectedSequence;
             boolean checkpoints = creating;
-            for (RunEvent event : events) {
+            for (int i = 0; i < events.size(); i++) {
+                RunEvent event = events.get(i);
                 sequence++;
                 state = state == null ? RunState.start(sequence, event) : state.apply(sequence, event);
-                bytes.writeBytes(JournalFormat.encode(sequence, event));
+                bytes.writeBytes(JournalFormat.encode(sequence, event, i == events.size() - 1));
                 checkpoints |= event instanceof RunEvent.CheckpointRecorded;
             }
             byte[] data = bytes.toByteArray();
@@ -189,11 +190,17 @@ public final class FileRunStore implements RunStore {
                 }
                 try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                    ByteBuffer buffer = ByteBuffer.wrap(data);
-                    while (buffer.hasRemaining()) {
-                        channel.write(buffer);
+                    try {
+                        ByteBuffer buffer = ByteBuffer.wrap(data);
+                        while (buffer.hasRemaining()) {
+                            channel.write(buffer);
+                        }
+                        channel.force(false);
+                    } catch (IOException e) {
+                        // Not acknowledged, so it must not stay: a later load would accept the lines.
+                        undo(channel, length, e);
+                        throw e;
                     }
-                    channel.force(false);
                 }
                 if (creating) {
                     AtomicFiles.forceDirectory(dir);
@@ -214,6 +221,15 @@ public final class FileRunStore implements RunStore {
                         + "); it will be rebuilt from the journal on the next load");
             }
             return new RunSnapshot(state, warnings);
+        }
+    }
+
+    private static void undo(FileChannel channel, long length, IOException cause) {
+        try {
+            channel.truncate(length);
+            channel.force(false);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -265,8 +281,9 @@ public final class FileRunStore implements RunStore {
         JournalFormat.Parsed parsed = JournalFormat.parse(bytes);
         if (parsed.corruption() != null) {
             throw new CorruptRunException("journal_corrupt", "The journal of run " + runId + " (" + journal
-                    + ") is damaged: " + parsed.corruption() + ". This is not the trace of a crash (a crash can only"
-                    + " damage the end); the file was changed outside the runtime or the disk is failing.",
+                    + ") cannot be read: " + parsed.corruption() + ". This is not the trace of a crash (a crash can"
+                    + " only damage the end): the file was changed outside the runtime, written by a newer version of"
+                    + " this library, or the disk is failing.",
                     "Nothing was changed. Restore journal.jsonl from a backup, or start a new run for the subject.");
         }
         List<String> warnings = new ArrayList<>();

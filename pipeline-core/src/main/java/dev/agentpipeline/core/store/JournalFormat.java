@@ -28,13 +28,35 @@ final class JournalFormat {
     private JournalFormat() {
     }
 
+    /**
+     * Encodes the line of an append of one event (which is therefore its commit line).
+     *
+     * @param sequence the event's sequence
+     * @param event the event
+     * @return the line's bytes, with its end of line
+     */
     static byte[] encode(long sequence, RunEvent event) {
+        return encode(sequence, event, true);
+    }
+
+    /**
+     * Encodes one line.
+     *
+     * @param sequence the event's sequence
+     * @param event the event
+     * @param commit whether this is the last line of its append: a load keeps an append's lines only when its last
+     *     line, which carries {@code "commit":true}, is there too
+     */
+    static byte[] encode(long sequence, RunEvent event, boolean commit) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("schema_version", SCHEMA_VERSION);
         entry.put("seq", sequence);
         entry.put("type", event.type());
         entry.put("at", Times.format(event.at()));
         entry.put("data", EventCodec.toData(event));
+        if (commit) {
+            entry.put("commit", true);
+        }
         byte[] body = Json.compact(entry).getBytes(StandardCharsets.UTF_8);
         CRC32C crc = new CRC32C();
         crc.update(body, 0, body.length);
@@ -64,7 +86,10 @@ final class JournalFormat {
      */
     static Parsed parse(byte[] bytes) {
         List<RunEvent> events = new ArrayList<>();
+        List<Boolean> commits = new ArrayList<>();
         long good = 0;
+        long committed = 0;
+        int committedEvents = 0;
         int start = 0;
         int line = 0;
         String problem = null;
@@ -74,11 +99,15 @@ final class JournalFormat {
             boolean complete = end >= 0;
             line++;
             if (problem == null) {
-                String error = complete ? check(bytes, start, end, events.size() + 1L, events)
+                String error = complete ? check(bytes, start, end, events.size() + 1L, events, commits)
                         : "is incomplete (" + (bytes.length - start) + " bytes without an end of line)";
                 if (error == null) {
                     good = end + 1L;
-                } else if (complete && check(bytes, start, end, -1, null) == null) {
+                    if (commits.get(commits.size() - 1)) {
+                        committed = good;
+                        committedEvents = events.size();
+                    }
+                } else if (complete && check(bytes, start, end, -1, null, null) == null) {
                     // Its checksum holds, so it was written whole: a crash did not do this, and cutting it as a
                     // torn tail would destroy an entry that may have been acknowledged (or a newer version's).
                     return new Parsed(events, good, null, "line " + line + " " + error
@@ -87,7 +116,7 @@ final class JournalFormat {
                     problem = error;
                     problemLine = line;
                 }
-            } else if (complete && check(bytes, start, end, -1, null) == null) {
+            } else if (complete && check(bytes, start, end, -1, null, null) == null) {
                 return new Parsed(events, good, null, corruption(problemLine, problem));
             }
             if (!complete) {
@@ -96,6 +125,14 @@ final class JournalFormat {
             start = end + 1;
         }
         String torn = problem == null ? null : "line " + problemLine + " " + problem;
+        if (committed < good) {
+            // Whole lines of an append whose last line never reached the disk: the append never completed.
+            int uncommitted = events.size() - committedEvents;
+            torn = (torn == null ? "" : torn + "; ") + uncommitted + " entr" + (uncommitted == 1 ? "y" : "ies")
+                    + " of an append whose commit line is missing";
+            events = new ArrayList<>(events.subList(0, committedEvents));
+            good = committed;
+        }
         return new Parsed(events, good, torn, null);
     }
 
@@ -108,7 +145,8 @@ final class JournalFormat {
      *
      * @return null if valid, else what is wrong
      */
-    private static String check(byte[] bytes, int start, int end, long expectedSeq, List<RunEvent> events) {
+    private static String check(byte[] bytes, int start, int end, long expectedSeq, List<RunEvent> events,
+                                List<Boolean> commits) {
         int length = end - start;
         if (length < CRC_SUFFIX + 2 || bytes[end - 1] != '}' || bytes[end - 2] != '"') {
             return "is not a complete journal entry";
@@ -143,6 +181,7 @@ final class JournalFormat {
             Map<String, Object> data = (Map<String, Object>) entry.get("data");
             events.add(EventCodec.fromData(String.valueOf(entry.get("type")), Times.parse(String.valueOf(entry.get("at"))),
                     data == null ? Map.of() : data));
+            commits.add(Boolean.TRUE.equals(entry.get("commit")));
             return null;
         } catch (RuntimeException e) {
             return "cannot be read: " + e.getMessage();

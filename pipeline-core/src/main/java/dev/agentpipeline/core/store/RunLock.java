@@ -15,7 +15,11 @@ package dev.agentpipeline.core.store;
  */
 public interface RunLock extends AutoCloseable {
 
-    /** Releases the lock. Never throws. */
+    /**
+     * Releases the lock.
+     *
+     * @throws IllegalStateException if called from a thread other than the one that acquired it
+     */
     @Override
     void close();
 }

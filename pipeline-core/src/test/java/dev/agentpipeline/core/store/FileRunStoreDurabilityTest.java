@@ -130,6 +130,37 @@ class FileRunStoreDurabilityTest {
         assertThat(freshStore().load(RUN).orElseThrow().warnings()).isEmpty();
     }
 
+    @Test
+    void cutsTheWholeLinesOfAnAppendWhoseCommitLineIsMissing() throws IOException {
+        // Given: a run of 3 events, and a two-event append of which only the first line reached the disk (a power
+        // loss can keep one page of an append and lose the next)
+        createRun(3);
+        byte[] good = Files.readAllBytes(journal);
+        appendBytes(JournalFormat.encode(4, nextCheckpoint(2), false));
+
+        // When
+        RunSnapshot loaded = freshStore().load(RUN).orElseThrow();
+
+        // Then: the half of the append is not accepted
+        assertThat(loaded.sequence()).isEqualTo(3);
+        assertThat(loaded.warnings()).singleElement().asString().contains("commit line is missing");
+        assertThat(Files.readAllBytes(journal)).isEqualTo(good);
+    }
+
+    @Test
+    void keepsEveryLineOfACommittedBatch() {
+        // Given: a run of two events, then a batch of two
+        createRun(2);
+        freshStore().append(RUN, 2, List.of(RunStoreContract.checkpoint(1), RunStoreContract.checkpoint(2)));
+
+        // When
+        RunSnapshot loaded = freshStore().load(RUN).orElseThrow();
+
+        // Then
+        assertThat(loaded.sequence()).isEqualTo(4);
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
     @ParameterizedTest
     @EnumSource(TornTail.class)
     void continuesTheSequenceAfterCuttingATornTail(TornTail tail) throws IOException {
