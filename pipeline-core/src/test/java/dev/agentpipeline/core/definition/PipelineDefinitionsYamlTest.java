@@ -159,6 +159,40 @@ class PipelineDefinitionsYamlTest {
         }
 
         @Test
+        void rejectsADocumentThatIsNotAMapping() {
+            // Given a list where the definition's mapping belongs
+            DefinitionException e = rejected("- QUEUED\n- DONE\n");
+
+            // Then
+            singleProblem(e, 1, 1, "the pipeline definition must be a mapping (key: value lines), got a list");
+        }
+
+        @Test
+        void rejectsADefinitionWithoutStates() {
+            // Given
+            String yaml = "schema_version: 1\nid: mini\ninitial: QUEUED\ntransitions: []\n";
+
+            // When
+            DefinitionException e = rejected(yaml);
+
+            // Then
+            singleProblem(e, 1, 1, "the pipeline definition needs 'states'");
+        }
+
+        @Test
+        void rejectsStatesThatAreNotAMapping() {
+            // Given a list of names where the states' mapping belongs (line 8)
+            DefinitionException e = rejected(edit("  QUEUED: {}\n  WORK:\n    stage: acme-work\n  DONE:\n    terminal: true\n",
+                    "  - QUEUED\n"));
+
+            // Then the loader reports it (and what the transitions then refer to) instead of failing
+            assertThat(e).isNotNull();
+            assertThat(e.problems()).extracting(DefinitionProblem::message)
+                    .contains("states must be a mapping (key: value lines), got a list");
+            assertThat(e.problems()).extracting(p -> p.location().line()).contains(8);
+        }
+
+        @Test
         void rejectsAnEmptyFile() {
             singleProblem(rejected(""), 1, 1, "the file is empty");
         }
