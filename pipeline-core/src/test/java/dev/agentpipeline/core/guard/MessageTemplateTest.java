@@ -4,6 +4,7 @@ import dev.agentpipeline.core.testing.RunHistory;
 
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,11 +50,13 @@ class MessageTemplateTest {
         assertThat(render("Readiness ${r} < 5", 3L)).isEqualTo("Readiness 3 < 5");
         assertThat(render("Readiness ${r} < 5", 3)).isEqualTo("Readiness 3 < 5");
         assertThat(render("Readiness ${r} < 5", -2.0)).isEqualTo("Readiness -2 < 5");
+        assertThat(render("Readiness ${r} < 5", new BigDecimal("3.00"))).isEqualTo("Readiness 3 < 5");
     }
 
     @Test
     void printsFractionsAsTheyAre() {
         assertThat(render("${x}", 4.5)).isEqualTo("4.5");
+        assertThat(render("${x}", new BigDecimal("4.50"))).isEqualTo("4.5");
         assertThat(render("${x}", 1e20)).isEqualTo("1.0E20");
     }
 
