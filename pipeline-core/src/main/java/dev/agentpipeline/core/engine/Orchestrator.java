@@ -3,6 +3,7 @@ package dev.agentpipeline.core.engine;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.StateDefinition;
 import dev.agentpipeline.core.definition.TransitionDefinition;
+import dev.agentpipeline.core.internal.Mdc;
 import dev.agentpipeline.core.loop.FailureClassifier;
 import dev.agentpipeline.core.loop.LoopSignal;
 import dev.agentpipeline.core.run.Attempt;
@@ -17,7 +18,6 @@ import dev.agentpipeline.spi.StageRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -118,8 +118,8 @@ public final class Orchestrator {
         stop.set(false);
         RunSnapshot first = runtime.load(runId);
         runtime.definition(first.state().pipelineId()).checkPlugins(stages);
-        try (MDC.MDCCloseable a = MDC.putCloseable("run_id", runId);
-             MDC.MDCCloseable b = MDC.putCloseable("pipeline", first.state().pipelineId())) {
+        try (Mdc.Scope a = Mdc.put("run_id", runId);
+             Mdc.Scope b = Mdc.put("pipeline", first.state().pipelineId())) {
             while (true) {
                 RunSnapshot run = runtime.load(runId);
                 RunState state = run.state();
@@ -144,7 +144,7 @@ public final class Orchestrator {
     private Optional<DriveResult> step(String runId, RunState state) {
         PipelineDefinition definition = runtime.definition(state.pipelineId());
         String phase = state.phase();
-        try (MDC.MDCCloseable s = MDC.putCloseable("stage", phase)) {
+        try (Mdc.Scope s = Mdc.put("stage", phase)) {
             Optional<Attempt> open = state.openAttempt();
             if (open.isPresent()) {
                 return recoverCrash(runId, definition, open.get());
@@ -237,7 +237,7 @@ public final class Orchestrator {
         Attempt attempt = started.attempt();
         RunState current = started.run().state();
         StageOutcome outcome;
-        try (MDC.MDCCloseable a = MDC.putCloseable("attempt", attempt.attemptId())) {
+        try (Mdc.Scope a = Mdc.put("attempt", attempt.attemptId())) {
             LOG.info("Running {} ({}) attempt {}", phase, stage.id(), attempt.number());
             RuntimeStageContext context = new RuntimeStageContext(runtime, current, attempt,
                     workspace.apply(current), inputs.apply(current), stop::get);

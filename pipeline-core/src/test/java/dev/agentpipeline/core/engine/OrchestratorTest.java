@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.MDC;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -246,6 +247,37 @@ class OrchestratorTest {
             assertThat(heard).filteredOn(e -> e.contains("->")).containsExactly("QUEUED->STAGE_0", "STAGE_0->STAGE_1",
                     "STAGE_1->STAGE_2", "STAGE_2->STAGE_3", "STAGE_3->DONE");
             assertThat(heard).hasSize(journal(runId).size() - 1);
+        }
+
+        @Test
+        void setsTheRunAndStageInTheMdcWhileAStageRuns() {
+            String runId = startStory();
+
+            orchestrator().drive(runId);
+
+            assertThat(List.of(decompose, validate, execute, gate)).allSatisfy(stage -> {
+                ScriptedStage.Seen seen = stage.seen().get(0);
+                assertThat(seen.mdc()).as(stage.id()).containsEntry("run_id", runId).containsEntry("pipeline", "story")
+                        .containsEntry("stage", seen.stateId()).containsEntry("attempt", seen.attemptId());
+            });
+            assertThat(MDC.get("run_id")).isNull();
+            assertThat(MDC.get("stage")).isNull();
+        }
+
+        @Test
+        void leavesTheCallersMdcAsItWas() {
+            String runId = startStory();
+            MDC.put("run_id", "outer-run");
+            MDC.put("request", "r-1");
+            try {
+                orchestrator().drive(runId);
+
+                assertThat(validate.seen().get(0).mdc()).containsEntry("run_id", runId).containsEntry("request", "r-1");
+                assertThat(MDC.get("run_id")).isEqualTo("outer-run");
+                assertThat(MDC.get("request")).isEqualTo("r-1");
+            } finally {
+                MDC.clear();
+            }
         }
 
         @Test
