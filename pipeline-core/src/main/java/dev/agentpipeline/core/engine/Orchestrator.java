@@ -78,6 +78,8 @@ public final class Orchestrator {
     private final String crashCounter;
     private final DoubleSupplier random;
     private final AtomicBoolean stop = new AtomicBoolean();
+    /** Set when a wait or a stage was interrupted; the thread's interrupt is restored when drive returns. */
+    private final AtomicBoolean interrupted = new AtomicBoolean();
 
     private Orchestrator(Builder b) {
         this.runtime = b.runtime;
@@ -116,6 +118,7 @@ public final class Orchestrator {
      */
     public DriveResult drive(String runId) {
         stop.set(false);
+        interrupted.set(false);
         RunSnapshot first = runtime.load(runId);
         runtime.definition(first.state().pipelineId()).checkPlugins(stages);
         try (Mdc.Scope a = Mdc.put("run_id", runId);
@@ -130,12 +133,18 @@ public final class Orchestrator {
                     return new DriveResult(run, DriveResult.Status.PAUSED, state.pausedReason().orElse(""));
                 }
                 if (stop.get()) {
-                    return new DriveResult(run, DriveResult.Status.STOPPED, "stop requested");
+                    return new DriveResult(run, DriveResult.Status.STOPPED,
+                            interrupted.get() ? "interrupted" : "stop requested");
                 }
                 Optional<DriveResult> done = step(runId, state);
                 if (done.isPresent()) {
                     return done.get();
                 }
+            }
+        } finally {
+            // Restored only now: with the flag set, the store's interruptible locks would refuse to record anything.
+            if (interrupted.get()) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -284,13 +293,13 @@ public final class Orchestrator {
             sleeper.sleep(delay);
             return Optional.empty();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted.set(true);
             stop.set(true);
-            return Optional.of(new DriveResult(runtime.load(runId), DriveResult.Status.STOPPED, "interrupted"));
+            return Optional.empty();
         }
     }
 
-    private static StageOutcome invoke(Stage stage, RuntimeStageContext context) {
+    private StageOutcome invoke(Stage stage, RuntimeStageContext context) {
         try {
             StageOutcome outcome = stage.run(context);
             if (outcome == null) {
@@ -299,7 +308,8 @@ public final class Orchestrator {
             }
             return outcome;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted.set(true);
+            stop.set(true);
             return StageOutcome.failed(FailureClass.AGENT_ERROR, "interrupted").build();
         } catch (Exception | LinkageError e) {
             String message = e.getClass().getSimpleName() + ": " + e.getMessage();

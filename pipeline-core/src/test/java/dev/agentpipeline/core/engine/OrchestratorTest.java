@@ -584,6 +584,54 @@ class OrchestratorTest {
     }
 
     @Nested
+    class Interruption {
+
+        @Test
+        void anInterruptedBackoffStopsTheDriveAndKeepsTheInterrupt() {
+            // Given
+            decompose = new ScriptedStage("story-decompose", fail(FailureClass.RATE_LIMITED, "429"));
+            String runId = startStory();
+            Orchestrator interrupted = Orchestrator.builder(runtime, StageRegistry.of(decompose, validate, execute, gate))
+                    .sleeper(duration -> {
+                        throw new InterruptedException("shutdown");
+                    }).build();
+
+            // When
+            DriveResult result = interrupted.drive(runId);
+
+            // Then
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+            assertThat(result.status()).isEqualTo(DriveResult.Status.STOPPED);
+            assertThat(result.reason()).isEqualTo("interrupted");
+            assertThat(events(journal(runId), RunEvent.RetryScheduled.class)).hasSize(1);
+        }
+
+        @Test
+        void aStageInterruptedWhileItRunsIsRecordedAndStopsTheDrive() {
+            // Given a decomposition interrupted mid-way, then one that succeeds
+            decompose = new ScriptedStage("story-decompose", throwing(new InterruptedException("shutdown")),
+                    ok(DECOMPOSED));
+            String runId = startStory();
+
+            // When
+            DriveResult result = orchestrator().drive(runId);
+
+            // Then the attempt has its outcome (it is not mistaken for a crash later) and the drive stops
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+            assertThat(result.status()).isEqualTo(DriveResult.Status.STOPPED);
+            assertThat(result.reason()).isEqualTo("interrupted");
+            Attempt attempt = result.run().state().attempts().get(0);
+            assertThat(attempt.status()).isEqualTo(Attempt.Status.FINISHED);
+            assertThat(attempt.outcome().failure().orElseThrow().message()).isEqualTo("interrupted");
+
+            // And driving again carries on without counting a crash
+            DriveResult finished = orchestrator().drive(runId);
+            assertThat(finished.status()).isEqualTo(DriveResult.Status.COMPLETED);
+            assertThat(finished.run().state().counter("crash_count")).isZero();
+        }
+    }
+
+    @Nested
     class CrashRecovery {
 
         /** Writes an attempt that started and never finished, as a process that died mid-stage leaves it. */
