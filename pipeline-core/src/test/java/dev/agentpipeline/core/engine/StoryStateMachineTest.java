@@ -520,6 +520,24 @@ class StoryStateMachineTest {
         }
 
         @Test
+        void anOverrideSkipsGuardsButNotTheStateGraph() {
+            // Given a run paused in STAGE_0
+            story.to("STAGE_0");
+            story.runtime().pause(story.runId(), PauseRequest.of("Stuck"));
+            long sequence = story.sequence();
+
+            // When a person forces a jump the pipeline has no transition for
+            TransitionResult result = story.runtime().resume(story.runId(), "DONE", "Ship it anyway");
+
+            // Then it is still an invalid transition, and the run stays paused
+            assertThat(result.allowed()).isFalse();
+            assertThat(result.guardResult()).isEqualTo(GuardResult.reject("invalid_transition",
+                    "Invalid transition: PAUSED->DONE", "Check pipeline state graph"));
+            assertThat(story.sequence()).isEqualTo(sequence);
+            assertThat(story.state().isPaused()).isTrue();
+        }
+
+        @Test
         void anOverriddenTransitionStillCountsItsCounter() {
             story.atQualityGate().gated("FAIL").to("STAGE_2").executed("To Review").to("STAGE_3").gated("FAIL")
                     .to("STAGE_2").executed("To Review").to("STAGE_3").gated("FAIL");
