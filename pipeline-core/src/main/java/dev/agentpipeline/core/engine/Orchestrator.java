@@ -234,11 +234,11 @@ public final class Orchestrator {
     private Optional<DriveResult> runAttempt(String runId, RunState state, PipelineDefinition definition,
                                              Stage stage) {
         String phase = state.phase();
-        if (state.attemptsInVisit(phase) >= retryPolicy.maxAttemptsPerVisit()) {
-            String reason = phase + " made " + state.attemptsInVisit(phase) + " attempts in this visit without"
-                    + " finishing";
+        int attempts = attemptsSinceResume(state, phase);
+        if (attempts >= retryPolicy.maxAttemptsPerVisit()) {
+            String reason = phase + " made " + attempts + " attempts in this visit without finishing";
             RunSnapshot paused = runtime.pause(runId, new PauseRequest(reason, "attempt_limit",
-                    phase.toLowerCase(Locale.ROOT), Map.of("attempts", state.attemptsInVisit(phase)),
+                    phase.toLowerCase(Locale.ROOT), Map.of("attempts", attempts),
                     "Read the attempts' outcomes, fix the cause, then resume the run"));
             return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
         }
@@ -286,6 +286,23 @@ public final class Orchestrator {
             return sleep(runId, retryPolicy.failureDelay());
         }
         return Optional.empty();
+    }
+
+    /**
+     * The attempts of the state's current visit made since the run was last resumed: resuming a run that paused at
+     * its attempt limit grants it new attempts (otherwise it would pause again before running anything).
+     */
+    private static int attemptsSinceResume(RunState state, String phase) {
+        long visit = state.visitStart(phase);
+        long resumed = state.lastResumeSequence();
+        int count = 0;
+        for (Attempt attempt : state.attempts()) {
+            if (attempt.stateId().equals(phase) && attempt.visit() == visit
+                    && (attempt.finishedSequence() == 0 || attempt.finishedSequence() > resumed)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private Optional<DriveResult> sleep(String runId, Duration delay) {

@@ -563,6 +563,25 @@ class OrchestratorTest {
         }
 
         @Test
+        void resumingAfterTheAttemptLimitRunsTheStageAgain() {
+            // Given a run paused at its attempt limit, whose cause a person then fixed
+            StageOutcome progressing = StageOutcome.failed(FailureClass.AGENT_ERROR, "almost")
+                    .progress(ProgressSignal.FILES_CHANGED_DELTA).build();
+            decompose = new ScriptedStage("story-decompose", ok(progressing), ok(progressing), ok(DECOMPOSED));
+            String runId = startStory();
+            RetryPolicy twoAttempts = RetryPolicy.custom().maxAttemptsPerVisit(2).build();
+            orchestrator(runtime, twoAttempts).drive(runId);
+            runtime.resume(runId, null);
+
+            // When
+            DriveResult result = orchestrator(runtime, twoAttempts).drive(runId);
+
+            // Then the resumed run gets new attempts instead of pausing again at once
+            assertThat(decompose.runs()).isEqualTo(3);
+            assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
+        }
+
+        @Test
         void progressSavedByAnAttemptIsHandedToTheNext() {
             // Given an attempt that saves progress and fails, and one that resumes from it
             decompose = new ScriptedStage("story-decompose", context -> {
