@@ -193,6 +193,19 @@ class StageRegistryTest {
         }
 
         @Test
+        void explainsAPluginThatCannotSayItsId() throws IOException {
+            // Given
+            ClassLoader loader = pluginJar("id-throws", TestStages.IdThrows.class.getName());
+
+            // When / Then
+            assertThatThrownBy(() -> StageRegistry.load(loader))
+                    .isInstanceOf(StageDiscoveryException.class)
+                    .hasCauseInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(TestStages.IdThrows.class.getName())
+                    .hasMessageContaining("plugin.properties not found");
+        }
+
+        @Test
         void explainsAListedClassThatIsNotAStage() throws IOException {
             // Given
             ClassLoader loader = pluginJar("not-a-stage", TestStages.NotAStage.class.getName());

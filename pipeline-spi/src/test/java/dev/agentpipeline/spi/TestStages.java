@@ -68,6 +68,19 @@ final class TestStages {
         }
     }
 
+    /** Fails when asked for its id. */
+    public static final class IdThrows implements Stage {
+        @Override
+        public String id() {
+            throw new IllegalStateException("plugin.properties not found");
+        }
+
+        @Override
+        public StageOutcome run(StageContext context) {
+            return StageOutcome.completed().build();
+        }
+    }
+
     /** Has no public no-argument constructor. */
     public static final class NeedsArgument extends Fixed {
         public NeedsArgument(String id) {
