@@ -1,12 +1,18 @@
 package dev.agentpipeline.core.engine;
 
+import dev.agentpipeline.core.definition.CounterDefinition;
+import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.definition.TransitionDefinition;
+import dev.agentpipeline.core.guard.Guard;
 import dev.agentpipeline.core.guard.GuardResult;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.store.JournalEntry;
 import dev.agentpipeline.core.story.StoryPipeline;
 import dev.agentpipeline.core.testing.MutableClock;
+import dev.agentpipeline.core.testing.RunHistory;
 import dev.agentpipeline.core.testing.StoryRuns;
+import dev.agentpipeline.spi.StageOutcome;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -14,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -573,6 +580,51 @@ class StoryStateMachineTest {
             TransitionDecision decision = StateMachine.decide(StoryPipeline.definition(), state, "STAGE_1", null);
             assertThat(decision.allowed()).isTrue();
             assertThat(decision.counter()).isEqualTo("validation_retries");
+        }
+
+        @Test
+        void aCustomGuardCannotChangeTheRunItJudges() {
+            // Given a guard that tries to change everything it can reach
+            List<Class<?>> refused = new ArrayList<>();
+            Guard meddling = context -> {
+                RunState run = context.run();
+                List<Runnable> changes = List.of(
+                        () -> run.counters().put("retries", 0),
+                        () -> run.attributes().put("phase", "B"),
+                        () -> run.checkpoints().clear(),
+                        () -> run.summaries().clear(),
+                        () -> run.attempts().clear(),
+                        () -> run.stageTimestamps().clear(),
+                        () -> run.loopHealth().clear(),
+                        () -> run.manifest().clear(),
+                        () -> run.latestCheckpoint("A").orElseThrow().payload().put("verdict", "GO"));
+                for (Runnable change : changes) {
+                    try {
+                        change.run();
+                    } catch (UnsupportedOperationException e) {
+                        refused.add(e.getClass());
+                    }
+                }
+                return GuardResult.allow();
+            };
+            PipelineDefinition definition = PipelineDefinition.builder("guarded")
+                    .initial("A").counter(CounterDefinition.of("retries", 1)).stage("A", "acme-a", "").terminal("B", "")
+                    .transition(TransitionDefinition.builder("A", "B").guard(meddling).build())
+                    .transition(TransitionDefinition.builder("A", "A").increments("retries").build())
+                    .build();
+            RunState run = RunHistory.of("guarded", "A", Map.of("retries", 0), Map.of("owner", "po"))
+                    .checkpoint("A", Map.of("verdict", "NO-GO")).summary("A", Map.of("verdict", "NO-GO"))
+                    .outcome(StageOutcome.completed().build()).state();
+
+            // When
+            TransitionDecision decision = StateMachine.decide(definition, run, "B", null);
+
+            // Then every change was refused
+            assertThat(decision.allowed()).isTrue();
+            assertThat(refused).hasSize(9);
+            assertThat(run.latestCheckpoint("A").orElseThrow().payload()).containsEntry("verdict", "NO-GO");
+            assertThat(run.counter("retries")).isZero();
+            assertThat(run.phase()).isEqualTo("A");
         }
 
         @Test
