@@ -134,8 +134,14 @@ public final class StageRegistry {
     }
 
     private static void add(Map<String, Stage> stages, Stage stage) {
-        String id = stage.id();
         String className = stage.getClass().getName();
+        String id;
+        try {
+            id = stage.id();
+        } catch (RuntimeException e) {
+            throw new StageDiscoveryException("Stage plugin " + className + " failed to give its id: " + e
+                    + ". id() must return a constant and must not depend on configuration.", e);
+        }
         if (!isValidId(id)) {
             throw new StageDiscoveryException("Stage plugin " + className + " has the id '" + id
                     + "'; ids are 1 to 64 characters of lower-case letters, digits and '-', starting with a letter.");

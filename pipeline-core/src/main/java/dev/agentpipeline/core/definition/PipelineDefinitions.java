@@ -160,6 +160,9 @@ public final class PipelineDefinitions {
 
         PipelineDefinition definition(Node root) {
             MapNode top = map(root, "the pipeline definition");
+            if (top == null) {
+                throw new DefinitionException(problems);
+            }
             keys(top, "the pipeline definition", Set.of("schema_version", "id", "title", "description", "initial",
                     "counters", "states", "transitions"));
             Node version = required(top, "schema_version", "the pipeline definition");
@@ -182,7 +185,9 @@ public final class PipelineDefinitions {
                 map.entries.forEach((name, node) -> counter(builder, name, map.keys.get(name), node));
             }
             MapNode states = map(required(top, "states", "the pipeline definition"), "states");
-            states.entries.forEach((name, node) -> state(builder, name, states.keys.get(name), node));
+            if (states != null) {
+                states.entries.forEach((name, node) -> state(builder, name, states.keys.get(name), node));
+            }
             Node transitions = required(top, "transitions", "the pipeline definition");
             if (transitions instanceof ListNode list) {
                 for (Node item : list.items) {

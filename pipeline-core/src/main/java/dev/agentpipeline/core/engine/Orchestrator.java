@@ -3,6 +3,7 @@ package dev.agentpipeline.core.engine;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.StateDefinition;
 import dev.agentpipeline.core.definition.TransitionDefinition;
+import dev.agentpipeline.core.internal.Mdc;
 import dev.agentpipeline.core.loop.FailureClassifier;
 import dev.agentpipeline.core.loop.LoopSignal;
 import dev.agentpipeline.core.run.Attempt;
@@ -17,7 +18,6 @@ import dev.agentpipeline.spi.StageRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -78,6 +78,8 @@ public final class Orchestrator {
     private final String crashCounter;
     private final DoubleSupplier random;
     private final AtomicBoolean stop = new AtomicBoolean();
+    /** Set when a wait or a stage was interrupted; the thread's interrupt is restored when drive returns. */
+    private final AtomicBoolean interrupted = new AtomicBoolean();
 
     private Orchestrator(Builder b) {
         this.runtime = b.runtime;
@@ -116,10 +118,11 @@ public final class Orchestrator {
      */
     public DriveResult drive(String runId) {
         stop.set(false);
+        interrupted.set(false);
         RunSnapshot first = runtime.load(runId);
         runtime.definition(first.state().pipelineId()).checkPlugins(stages);
-        try (MDC.MDCCloseable a = MDC.putCloseable("run_id", runId);
-             MDC.MDCCloseable b = MDC.putCloseable("pipeline", first.state().pipelineId())) {
+        try (Mdc.Scope a = Mdc.put("run_id", runId);
+             Mdc.Scope b = Mdc.put("pipeline", first.state().pipelineId())) {
             while (true) {
                 RunSnapshot run = runtime.load(runId);
                 RunState state = run.state();
@@ -130,12 +133,18 @@ public final class Orchestrator {
                     return new DriveResult(run, DriveResult.Status.PAUSED, state.pausedReason().orElse(""));
                 }
                 if (stop.get()) {
-                    return new DriveResult(run, DriveResult.Status.STOPPED, "stop requested");
+                    return new DriveResult(run, DriveResult.Status.STOPPED,
+                            interrupted.get() ? "interrupted" : "stop requested");
                 }
                 Optional<DriveResult> done = step(runId, state);
                 if (done.isPresent()) {
                     return done.get();
                 }
+            }
+        } finally {
+            // Restored only now: with the flag set, the store's interruptible locks would refuse to record anything.
+            if (interrupted.get()) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -144,7 +153,7 @@ public final class Orchestrator {
     private Optional<DriveResult> step(String runId, RunState state) {
         PipelineDefinition definition = runtime.definition(state.pipelineId());
         String phase = state.phase();
-        try (MDC.MDCCloseable s = MDC.putCloseable("stage", phase)) {
+        try (Mdc.Scope s = Mdc.put("stage", phase)) {
             Optional<Attempt> open = state.openAttempt();
             if (open.isPresent()) {
                 return recoverCrash(runId, definition, open.get());
@@ -226,11 +235,11 @@ public final class Orchestrator {
     private Optional<DriveResult> runAttempt(String runId, RunState state, PipelineDefinition definition,
                                              Stage stage) {
         String phase = state.phase();
-        if (state.attemptsInVisit(phase) >= retryPolicy.maxAttemptsPerVisit()) {
-            String reason = phase + " made " + state.attemptsInVisit(phase) + " attempts in this visit without"
-                    + " finishing";
+        int attempts = attemptsSinceResume(state, phase);
+        if (attempts >= retryPolicy.maxAttemptsPerVisit()) {
+            String reason = phase + " made " + attempts + " attempts in this visit without finishing";
             RunSnapshot paused = runtime.pause(runId, new PauseRequest(reason, "attempt_limit",
-                    phase.toLowerCase(Locale.ROOT), Map.of("attempts", state.attemptsInVisit(phase)),
+                    phase.toLowerCase(Locale.ROOT), Map.of("attempts", attempts),
                     "Read the attempts' outcomes, fix the cause, then resume the run"));
             return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
         }
@@ -238,7 +247,7 @@ public final class Orchestrator {
         Attempt attempt = started.attempt();
         RunState current = started.run().state();
         StageOutcome outcome;
-        try (MDC.MDCCloseable a = MDC.putCloseable("attempt", attempt.attemptId())) {
+        try (Mdc.Scope a = Mdc.put("attempt", attempt.attemptId())) {
             LOG.info("Running {} ({}) attempt {}", phase, stage.id(), attempt.number());
             RuntimeStageContext context = new RuntimeStageContext(runtime, current, attempt,
                     workspace.apply(current), inputs.apply(current), stop::get);
@@ -280,18 +289,35 @@ public final class Orchestrator {
         return Optional.empty();
     }
 
+    /**
+     * The attempts of the state's current visit made since the run was last resumed: resuming a run that paused at
+     * its attempt limit grants it new attempts (otherwise it would pause again before running anything).
+     */
+    private static int attemptsSinceResume(RunState state, String phase) {
+        long visit = state.visitStart(phase);
+        long resumed = state.lastResumeSequence();
+        int count = 0;
+        for (Attempt attempt : state.attempts()) {
+            if (attempt.stateId().equals(phase) && attempt.visit() == visit
+                    && (attempt.finishedSequence() == 0 || attempt.finishedSequence() > resumed)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     private Optional<DriveResult> sleep(String runId, Duration delay) {
         try {
             sleeper.sleep(delay);
             return Optional.empty();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted.set(true);
             stop.set(true);
-            return Optional.of(new DriveResult(runtime.load(runId), DriveResult.Status.STOPPED, "interrupted"));
+            return Optional.empty();
         }
     }
 
-    private static StageOutcome invoke(Stage stage, RuntimeStageContext context) {
+    private StageOutcome invoke(Stage stage, RuntimeStageContext context) {
         try {
             StageOutcome outcome = stage.run(context);
             if (outcome == null) {
@@ -300,7 +326,8 @@ public final class Orchestrator {
             }
             return outcome;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted.set(true);
+            stop.set(true);
             return StageOutcome.failed(FailureClass.AGENT_ERROR, "interrupted").build();
         } catch (Exception | LinkageError e) {
             String message = e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -2,6 +2,7 @@ package dev.agentpipeline.core.engine;
 
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.StateDefinition;
+import dev.agentpipeline.core.internal.Mdc;
 import dev.agentpipeline.core.internal.Times;
 import dev.agentpipeline.core.loop.LoopHealth;
 import dev.agentpipeline.core.loop.LoopHealthPolicy;
@@ -21,7 +22,6 @@ import dev.agentpipeline.spi.StageOutcome;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -200,7 +200,7 @@ public final class PipelineRuntime {
             RunEvent started = new RunEvent.Started(now(), runId, definition.id(), subject, request.title(),
                     definition.initialState(), counters, request.manifest(), request.attributes(), limits);
             RunSnapshot run;
-            try (MDC.MDCCloseable a = MDC.putCloseable("run_id", runId)) {
+            try (Mdc.Scope a = Mdc.put("run_id", runId)) {
                 run = store.append(runId, 0, List.of(started));
                 store.setActive(definition.id(), subject, runId);
                 LOG.info("Started run {} of pipeline {} for {}", runId, definition.id(), subject);
@@ -299,7 +299,7 @@ public final class PipelineRuntime {
     }
 
     private TransitionResult move(String runId, String to, String override) {
-        try (RunLock ignored = store.lock(runId, lockTimeout); MDC.MDCCloseable a = MDC.putCloseable("run_id", runId)) {
+        try (RunLock ignored = store.lock(runId, lockTimeout); Mdc.Scope a = Mdc.put("run_id", runId)) {
             RunSnapshot run = load(runId);
             RunState state = run.state();
             PipelineDefinition definition = definition(state.pipelineId());

@@ -25,7 +25,8 @@ import java.util.function.DoubleSupplier;
  * @param maxDelay the longest wait
  * @param jitter the random spread, 0 to 1 (0.2 = up to 20% shorter or longer)
  * @param failureDelay the wait before retrying a non-transient failure
- * @param maxAttemptsPerVisit attempts of one state per visit before the run pauses, at least 1
+ * @param maxAttemptsPerVisit attempts of one state per visit before the run pauses, at least 1; resuming the run
+ *     grants as many again
  * @since 0.1
  */
 public record RetryPolicy(int maxTransientRetries, Duration baseDelay, double multiplier, Duration maxDelay,

@@ -74,16 +74,15 @@ public final class StateMachine {
                     targets(definition, state, source));
         }
         Optional<TransitionDefinition> found = state.complete() ? Optional.empty() : definition.transition(source, to);
-        if (paused && override != null && !state.complete()) {
-            return new TransitionDecision(from, source, to, GuardResult.allow(),
-                    found.flatMap(TransitionDefinition::counter).orElse(null), terminal, override,
-                    targets(definition, state, source));
-        }
         if (found.isEmpty()) {
             return reject(from, source, to, GuardResult.reject(INVALID_TRANSITION,
                     "Invalid transition: " + from + "->" + to, "Check pipeline state graph"), definition, state);
         }
         TransitionDefinition transition = found.get();
+        if (paused && override != null) {
+            return new TransitionDecision(from, source, to, GuardResult.allow(), transition.increments(), terminal,
+                    override, targets(definition, state, source));
+        }
         GuardContext context = GuardContext.of(state, source, to);
         for (GuardDefinition guard : transition.guards()) {
             GuardResult result = guard.guard().check(context);

@@ -2,6 +2,7 @@ package dev.agentpipeline.core.guard;
 
 import dev.agentpipeline.core.internal.Json;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +112,10 @@ public final class MessageTemplate {
         if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
             return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+        }
+        if (value instanceof BigDecimal d) {
+            BigDecimal plain = d.stripTrailingZeros();
+            return plain.scale() <= 0 ? plain.toBigInteger().toString() : plain.toPlainString();
         }
         if (value instanceof Map || value instanceof List) {
             return Json.compact(value);
