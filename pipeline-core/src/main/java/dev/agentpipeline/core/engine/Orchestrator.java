@@ -262,10 +262,13 @@ public final class Orchestrator {
         FailureClass failureClass = outcome.failureClass();
         String message = outcome.failure().map(f -> f.message()).orElse("");
         LOG.warn("{} attempt {} failed ({}): {}", phase, attempt.number(), failureClass.wireName(), message);
+        boolean retriesExhausted = false;
         if (failureClass.isTransient()) {
-            long transientRetries = finished.run().state().attempts().stream()
+            RunState after = finished.run().state();
+            long resumed = after.lastResumeSequence();
+            long transientRetries = after.attempts().stream()
                     .filter(a -> a.stateId().equals(phase) && a.visit() == attempt.visit() && a.outcome() != null
-                            && a.outcome().failureClass().isTransient())
+                            && a.outcome().failureClass().isTransient() && a.finishedSequence() > resumed)
                     .count();
             if (transientRetries <= retryPolicy.maxTransientRetries()) {
                 Duration delay = retryPolicy.transientDelay((int) transientRetries, random);
@@ -274,6 +277,7 @@ public final class Orchestrator {
                         failureClass.wireName(), transientRetries, retryPolicy.maxTransientRetries());
                 return sleep(runId, delay);
             }
+            retriesExhausted = true;
         }
         LoopHealthResult health = runtime.recordLoopHealth(runId, phase.toLowerCase(Locale.ROOT),
                 LoopSignal.fromOutcome(outcome, runtime.clock().instant()));
@@ -281,6 +285,15 @@ public final class Orchestrator {
             RunState paused = health.run().state();
             return Optional.of(new DriveResult(health.run(), DriveResult.Status.PAUSED,
                     paused.pausedReason().orElse("")));
+        }
+        if (retriesExhausted) {
+            // Waiting did not help; more attempts without a wait would not either.
+            String reason = phase + " still failed with " + failureClass.wireName() + " after "
+                    + retryPolicy.maxTransientRetries() + " retries";
+            RunSnapshot paused = runtime.pause(runId, new PauseRequest(reason, "retries_exhausted",
+                    phase.toLowerCase(Locale.ROOT), Map.of("failure_class", failureClass.wireName(),
+                    "message", message), "Check the service or the stage's time limits, then resume the run"));
+            return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
         }
         if (!retryPolicy.failureDelay().isZero()) {
             runtime.scheduleRetry(runId, attempt.attemptId(), failureClass, retryPolicy.failureDelay());
@@ -362,7 +375,7 @@ public final class Orchestrator {
         private Function<RunState, Map<String, Object>> inputs = RunState::attributes;
         private Function<RunState, Path> workspace = run -> Path.of("").toAbsolutePath();
         private Function<RunState, Optional<String>> entry = run -> Optional.empty();
-        private String crashCounter = "crash_count";
+        private String crashCounter = PipelineRuntime.CRASH_COUNTER;
         private DoubleSupplier random = new SecureRandom()::nextDouble;
 
         private Builder(PipelineRuntime runtime, StageRegistry stages) {

@@ -66,6 +66,9 @@ public final class PipelineRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineRuntime.class);
 
+    /** The counter that counts crashed attempts, when a definition has it. */
+    public static final String CRASH_COUNTER = "crash_count";
+
     private final RunStore store;
     private final Map<String, PipelineDefinition> definitions;
     private final Clock clock;
@@ -309,12 +312,24 @@ public final class PipelineRuntime {
                         dev.agentpipeline.core.guard.GuardResult.allow(), null, false, null, List.of());
                 return new TransitionResult(decision, paused);
             }
+            Optional<Attempt> open = state.openAttempt();
+            if (open.isPresent() && !state.isPaused()) {
+                throw new PipelineException("attempt_open", "Run " + runId + " has a running attempt ("
+                        + open.get().attemptId() + " of " + open.get().stateId() + ") and cannot move before it"
+                        + " ends.", "Wait for the stage to finish, or pause the run; if the process running the stage"
+                        + " died, pause the run and drive it again: the attempt is then counted as a crash.");
+            }
             TransitionDecision decision = StateMachine.decide(definition, state, to, override);
             if (!decision.allowed()) {
                 LOG.info("Run {}: {} -> {} rejected: {}", runId, decision.source(), to, decision.guardResult().error());
                 return new TransitionResult(decision, run);
             }
             List<RunEvent> events = new ArrayList<>();
+            if (open.isPresent()) {
+                // Resuming a run paused while a stage ran: that worker is gone, its attempt crashed.
+                events.add(new RunEvent.AttemptCrashed(now(), open.get().attemptId(),
+                        state.counters().containsKey(CRASH_COUNTER) ? CRASH_COUNTER : null));
+            }
             events.add(new RunEvent.Transitioned(now(), state.phase(), to, decision.counter(), override,
                     decision.terminal()));
             RunSnapshot after = append(run, events);

@@ -443,7 +443,7 @@ class OrchestratorTest {
         }
 
         @Test
-        void idleTimeoutsAreRetriedWithBackoffThenJudgedByLoopHealth() {
+        void idleTimeoutsAreRetriedWithBackoffThenPauseWhenRetriesAreExhausted() {
             // Given an agent that never produces output
             decompose = new ScriptedStage("story-decompose", times(6, fail(FailureClass.TIMEOUT_IDLE,
                     "No output for 600s")));
@@ -452,12 +452,31 @@ class OrchestratorTest {
             // When
             DriveResult result = orchestrator().drive(runId);
 
-            // Then three retries with backoff, then three loop-health signals with the same error pause the run
+            // Then three retries with backoff, and once they are spent the run pauses instead of hammering on
             assertThat(sleeper.delays()).hasSize(3);
-            assertThat(decompose.runs()).isEqualTo(6);
-            assertPaused(result, "stage_0 loop health pause - Same error repeated 3 times without progress",
-                    "Read the stage's output, fix what keeps failing, then resume the run");
+            assertThat(decompose.runs()).isEqualTo(4);
+            assertPaused(result, "STAGE_0 still failed with timeout_idle after 3 retries",
+                    "Check the service or the stage's time limits, then resume the run");
+            assertThat(result.run().state().pause().orElseThrow().category()).isEqualTo("retries_exhausted");
             assertThat(result.run().state().loopHealth().get("stage_0").lastFailureClass()).isEqualTo("timeout_idle");
+        }
+
+        @Test
+        void grantsFreshTransientRetriesAfterAResume() {
+            // Given a run paused after its transient retries were spent, then resumed by a person
+            decompose = new ScriptedStage("story-decompose", times(8, fail(FailureClass.TIMEOUT_IDLE,
+                    "No output for 600s")));
+            String runId = startStory();
+            orchestrator().drive(runId);
+            runtime.resume(runId, null);
+
+            // When
+            DriveResult result = orchestrator().drive(runId);
+
+            // Then the resumed run gets its backoff retries again before it pauses
+            assertThat(sleeper.delays()).hasSize(6);
+            assertThat(decompose.runs()).isEqualTo(8);
+            assertThat(result.status()).isEqualTo(DriveResult.Status.PAUSED);
         }
 
         @Test

@@ -253,6 +253,28 @@ class PipelineRuntimeTest {
         }
 
         @Test
+        void aRunDoesNotMoveWhileAnAttemptRunsButCanPause() {
+            // Given a stage attempt in progress
+            runtime.startAttempt(story.runId(), "story-decompose", "1.0");
+
+            // When / Then: moving is refused, pausing is not, and the paused run can move on
+            assertThatThrownBy(() -> runtime.advance(story.runId(), "STAGE_1"))
+                    .isInstanceOfSatisfying(PipelineException.class, e -> {
+                        assertThat(e.code()).isEqualTo("attempt_open");
+                        assertThat(e.fix()).contains("pause the run");
+                    });
+            runtime.pause(story.runId(), PauseRequest.of("The worker's machine died"));
+            TransitionResult resumed = runtime.resume(story.runId(), null);
+
+            // Then resuming declares the orphaned attempt crashed, and the run is free to move again
+            assertThat(resumed.allowed()).isTrue();
+            assertThat(resumed.run().state().openAttempt()).isEmpty();
+            assertThat(resumed.run().state().counter("crash_count")).isEqualTo(1);
+            assertThat(runtime.advance(story.runId(), "STAGE_1").guardResult().code())
+                    .isEqualTo("stage_0_checkpoint_missing");
+        }
+
+        @Test
         void aPausedRunStartsNoAttempt() {
             runtime.pause(story.runId(), PauseRequest.of("Lunch"));
 
