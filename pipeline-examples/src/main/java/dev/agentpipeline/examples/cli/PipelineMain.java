@@ -6,6 +6,7 @@ import com.google.inject.Module;
 
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.story.CommandResult;
+import dev.agentpipeline.core.story.StoryPipeline;
 import dev.agentpipeline.examples.wiring.CliModule;
 import dev.agentpipeline.examples.wiring.CliSettings;
 import dev.agentpipeline.examples.wiring.InvalidSettingsException;
@@ -47,6 +48,7 @@ import java.util.Set;
 public final class PipelineMain {
 
     private final List<CliCommand> commands;
+    private final Thread preloader;
 
     /** A command line with the {@linkplain #commands() standard commands}. */
     public PipelineMain() {
@@ -60,6 +62,10 @@ public final class PipelineMain {
      * @throws IllegalArgumentException if two commands have the same name or one is named {@code help}
      */
     public PipelineMain(List<CliCommand> commands) {
+        this(commands, null);
+    }
+
+    private PipelineMain(List<CliCommand> commands, Thread preloader) {
         Set<String> names = new HashSet<>();
         for (CliCommand command : commands) {
             if (!names.add(command.name()) || CommandLineParser.HELP_COMMAND.equals(command.name())) {
@@ -67,6 +73,7 @@ public final class PipelineMain {
             }
         }
         this.commands = List.copyOf(commands);
+        this.preloader = preloader;
     }
 
     /**
@@ -110,7 +117,8 @@ public final class PipelineMain {
         prepareProcess(env);
         PrintStream out = utf8(FileDescriptor.out);
         PrintStream err = utf8(FileDescriptor.err);
-        int exitCode = new PipelineMain().run(args, out, err, Path.of("").toAbsolutePath(), env);
+        int exitCode = new PipelineMain(commands(), startPreloader()).run(args, out, err,
+                Path.of("").toAbsolutePath(), env);
         out.flush();
         err.flush();
         System.exit(exitCode);
@@ -137,6 +145,24 @@ public final class PipelineMain {
         }
         setIfAbsent("guice_bytecode_gen_option", "DISABLED");
         setIfAbsent("guice_include_stack_traces", "OFF");
+    }
+
+    /**
+     * Loads the story pipeline's definition on a second thread while this one parses the command line and creates
+     * the injector: the definition (YAML) is the slowest single step of a call, and StoryPipeline caches it, so
+     * PipelineModule finds it loaded. A failure is left for the main thread to meet and answer.
+     */
+    private static Thread startPreloader() {
+        Thread thread = new Thread(() -> {
+            try {
+                StoryPipeline.definition();
+            } catch (Throwable ignored) { // loaded again, and answered, by the main thread
+                // nothing to do here: a background thread has no one to answer
+            }
+        }, "pipeline-preload");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     private static void setIfAbsent(String key, String value) {
@@ -201,8 +227,16 @@ public final class PipelineMain {
         return Objects.requireNonNull(parsed.command().handler().execute(call), "a command answered null");
     }
 
-    private static Injector createInjector(CliSettings settings) {
-        return Guice.createInjector(modules(settings));
+    private Injector createInjector(CliSettings settings) {
+        Injector injector = Guice.createInjector(modules(settings)); // creates no singleton yet
+        if (preloader != null) {
+            try {
+                preloader.join(); // the definition is ready before PipelineModule asks for it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return injector;
     }
 
     private static void print(PrintStream stream, Map<String, Object> json) {
