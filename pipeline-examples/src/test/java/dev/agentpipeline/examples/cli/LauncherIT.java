@@ -123,6 +123,22 @@ class LauncherIT {
     }
 
     @Test
+    void logsToStderrOnlyWhenPipelineLogAsks() throws Exception {
+        Run quiet = run(launcher, project, Map.of(), "start", "--story", "US001");
+        Run logged = run(launcher, project, Map.of("PIPELINE_LOG", "debug"), "advance", "--story", "US001",
+                "--to", "STAGE_0");
+
+        assertThat(quiet.stderr()).isEmpty();
+        assertThat(logged.exitCode()).as(logged.stderr()).isZero();
+        assertThat(Json.parseObject(logged.stdout())).containsEntry("current_phase", "STAGE_0");
+        assertThat(logged.stderr()).contains("INFO").contains("QUEUED -> STAGE_0");
+        assertThat(project.resolve(".pipeline")).isDirectory();
+        try (var files = Files.walk(project)) {
+            assertThat(files.map(Path::toString)).as("no log files").noneMatch(name -> name.endsWith(".log"));
+        }
+    }
+
+    @Test
     void worksThroughASymlinkAndWithoutClassDataSharing() throws Exception {
         Path link = Files.createSymbolicLink(scratch.resolve("pipeline"), launcher);
 
