@@ -89,8 +89,11 @@ class LauncherIT {
             assertThat(run.stderr()).isEmpty();
         }
         assertThat(project).isEmptyDirectory();
-        assertThat(repository.resolve("bin/.cds")).as("the class-data-sharing archive").isDirectoryContaining(
-                path -> path.getFileName().toString().endsWith(".jsa"));
+        if (Files.exists(Path.of(System.getProperty("java.home"), "lib", "server", "classes.jsa"))) {
+            // a JDK with a default CDS archive can dump the launcher's dynamic archive on top of it
+            assertThat(repository.resolve("bin/.cds")).as("the class-data-sharing archive")
+                    .isDirectoryContaining(path -> path.getFileName().toString().endsWith(".jsa"));
+        }
     }
 
     @Test
