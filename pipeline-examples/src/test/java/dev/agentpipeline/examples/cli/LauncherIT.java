@@ -158,6 +158,23 @@ class LauncherIT {
     }
 
     @Test
+    void explainsAJavaOlderThan17() throws Exception {
+        Path bin = Files.createDirectories(scratch.resolve("jdk11/bin"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/usr/bin/env bash\n"
+                + "if [ \"$1\" = -version ]; then echo 'openjdk version \"11.0.2\" 2019-01-15' >&2; exit 0; fi\n"
+                + "echo 'Error: LinkageError occurred while loading main class' >&2; exit 1\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+
+        Run run = run(launcher, project, Map.of("JAVA_HOME", scratch.resolve("jdk11").toString()), "status");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stdout()).isEmpty();
+        assertThat(Json.parseObject(run.stderr())).containsEntry("code", "java_too_old")
+                .containsEntry("error", java + " is Java 11; the pipeline command line needs Java 17 or newer");
+    }
+
+    @Test
     void explainsAJavaHomeWithoutJava() throws Exception {
         Path noJdk = Files.createDirectory(scratch.resolve("no-jdk"));
 
