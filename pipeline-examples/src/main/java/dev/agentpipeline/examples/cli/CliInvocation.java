@@ -1,0 +1,102 @@
+package dev.agentpipeline.examples.cli;
+
+import com.google.inject.Injector;
+
+import dev.agentpipeline.core.story.StoryCommands;
+import dev.agentpipeline.examples.wiring.CliSettings;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One call of a {@link CliCommand}: the option values it was given, its settings, and the objects it works with
+ * (from a Guice injector that is created on first use, so a command that needs nothing costs nothing). Not
+ * thread-safe: one call, one thread.
+ *
+ * <pre>{@code
+ * CommandResult answer = call.storyCommands().pause(call.value("--story"), call.value("--reason"));
+ * }</pre>
+ *
+ * @since 0.1
+ */
+public final class CliInvocation {
+
+    private final CliCommand command;
+    private final Map<String, String> values;
+    private final Set<String> flags;
+    private final CliSettings settings;
+    private final Supplier<Injector> injectorFactory;
+    private Injector injector;
+
+    CliInvocation(CliCommand command, Map<String, String> values, Set<String> flags, CliSettings settings,
+                  Supplier<Injector> injectorFactory) {
+        this.command = command;
+        this.values = Map.copyOf(values);
+        this.flags = Set.copyOf(flags);
+        this.settings = settings;
+        this.injectorFactory = injectorFactory;
+    }
+
+    /** @return the command being called, never null */
+    public CliCommand command() {
+        return command;
+    }
+
+    /**
+     * The value of an option with a value.
+     *
+     * @param option the long name, {@code --story}
+     * @return the value as given (possibly empty), or null when the option was not given
+     * @throws IllegalArgumentException if the command declares no such option with a value
+     */
+    public String value(String option) {
+        CliOption declared = command.option(option);
+        if (declared == null || declared.isFlag()) {
+            throw new IllegalArgumentException("command " + command.name() + " has no option " + option
+                    + " with a value");
+        }
+        return values.get(option);
+    }
+
+    /**
+     * Whether a flag was given.
+     *
+     * @param option the long name, {@code --force}
+     * @return true when given
+     * @throws IllegalArgumentException if the command declares no such flag
+     */
+    public boolean flag(String option) {
+        CliOption declared = command.option(option);
+        if (declared == null || !declared.isFlag()) {
+            throw new IllegalArgumentException("command " + command.name() + " has no flag " + option);
+        }
+        return flags.contains(option);
+    }
+
+    /** @return the call's settings (project directory, state directory, lock timeout), never null */
+    public CliSettings settings() {
+        return settings;
+    }
+
+    /**
+     * An object from the call's injector ({@link dev.agentpipeline.examples.wiring.PipelineModule} and the modules
+     * of {@link PipelineMain}); the injector is created on the first call.
+     *
+     * @param type what to get
+     * @param <T> its type
+     * @return the instance, never null
+     */
+    public <T> T get(Class<T> type) {
+        if (injector == null) {
+            injector = Objects.requireNonNull(injectorFactory.get(), "injector");
+        }
+        return injector.getInstance(type);
+    }
+
+    /** @return the seeds' story commands for the call's project, never null */
+    public StoryCommands storyCommands() {
+        return get(StoryCommands.class);
+    }
+}

@@ -1,0 +1,273 @@
+package dev.agentpipeline.examples.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+
+import dev.agentpipeline.core.internal.Json;
+import dev.agentpipeline.core.story.CommandResult;
+import dev.agentpipeline.core.story.StoryPipeline;
+import dev.agentpipeline.examples.wiring.CliModule;
+import dev.agentpipeline.examples.wiring.CliSettings;
+import dev.agentpipeline.examples.wiring.InvalidSettingsException;
+import dev.agentpipeline.examples.wiring.PipelineModule;
+
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The {@code pipeline} command line: the seeds' story runtime commands ({@code start}, {@code status},
+ * {@code advance}, {@code checkpoint}...) over {@link dev.agentpipeline.core.story.StoryCommands}, run from the
+ * directory of the project it manages.
+ *
+ * <pre>
+ * $ pipeline start --story US001 --title "Login form"
+ * $ pipeline advance --story US001 --to STAGE_0
+ * $ pipeline status --story US001
+ * </pre>
+ *
+ * <p>Every answer, errors included, is one JSON object: exit code 0 with the answer on stdout, 1 for a guard
+ * rejection ({@code {ok: false, error, recovery}} on stdout), 2 for any other error ({@code {ok: false, error,
+ * code, fix}} on stderr). Tests and embedders call {@link #run} instead of {@link #main}: it never exits the JVM
+ * and never throws. Thread-safe: each call parses and wires afresh.
+ *
+ * @since 0.1
+ */
+public final class PipelineMain {
+
+    private final List<CliCommand> commands;
+    private final Thread preloader;
+
+    /** A command line with the {@linkplain #commands() standard commands}. */
+    public PipelineMain() {
+        this(commands());
+    }
+
+    /**
+     * A command line with other commands.
+     *
+     * @param commands the commands, in the order {@code pipeline help} lists them
+     * @throws IllegalArgumentException if two commands have the same name or one is named {@code help}
+     */
+    public PipelineMain(List<CliCommand> commands) {
+        this(commands, null);
+    }
+
+    private PipelineMain(List<CliCommand> commands, Thread preloader) {
+        Set<String> names = new HashSet<>();
+        for (CliCommand command : commands) {
+            if (!names.add(command.name()) || CommandLineParser.HELP_COMMAND.equals(command.name())) {
+                throw new IllegalArgumentException("command name '" + command.name() + "' is taken");
+            }
+        }
+        this.commands = List.copyOf(commands);
+        this.preloader = preloader;
+    }
+
+    /**
+     * The standard subcommands, in the order {@code pipeline help} lists them. To add a subcommand, add one line
+     * here.
+     *
+     * @return the commands
+     */
+    public static List<CliCommand> commands() {
+        return List.of(
+                StoryCliCommands.start(),
+                StoryCliCommands.status(),
+                StoryCliCommands.advance(),
+                StoryCliCommands.checkpoint(),
+                StoryCliCommands.recordStageSummary(),
+                StoryCliCommands.recordLoopHealth(),
+                StoryCliCommands.pause(),
+                StoryCliCommands.resume(),
+                StoryCliCommands.cancel(),
+                StoryCliCommands.complete(),
+                StoryCliCommands.repair());
+    }
+
+    /**
+     * The Guice modules of a call. To bind more (plugins, trackers...), add a module here.
+     *
+     * @param settings the call's settings
+     * @return the modules
+     */
+    static List<Module> modules(CliSettings settings) {
+        return List.of(new CliModule(settings), new PipelineModule());
+    }
+
+    /**
+     * Runs the command line in this process and exits with its exit code.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        Map<String, String> env = System.getenv();
+        prepareProcess(env);
+        PrintStream out = utf8(FileDescriptor.out);
+        PrintStream err = utf8(FileDescriptor.err);
+        int exitCode = new PipelineMain(commands(), startPreloader()).run(args, out, err,
+                Path.of("").toAbsolutePath(), env);
+        out.flush();
+        err.flush();
+        System.exit(exitCode);
+    }
+
+    /**
+     * Settings of this JVM that must be made before the first logger or injector exists: logs off (SLF4J bound to
+     * its no-op provider, so Logback is not even loaded) unless {@value CliSettings#LOG_ENV} asks for a level,
+     * which Logback then reads from the system property {@code pipeline.log}; and Guice without bytecode
+     * generation or stack-trace collection (this command line uses neither, and both cost start-up time).
+     */
+    static void prepareProcess(Map<String, String> env) {
+        String level;
+        try {
+            level = CliSettings.logLevel(env);
+        } catch (InvalidSettingsException e) {
+            level = "off"; // reported as an error by run(), before anything logs
+        }
+        if ("off".equals(level)) {
+            setIfAbsent("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            setIfAbsent("slf4j.internal.verbosity", "ERROR");
+        } else {
+            setIfAbsent("pipeline.log", level);
+        }
+        setIfAbsent("guice_bytecode_gen_option", "DISABLED");
+        setIfAbsent("guice_include_stack_traces", "OFF");
+    }
+
+    /**
+     * Loads the story pipeline's definition on a second thread while this one parses the command line and creates
+     * the injector: the definition (YAML) is the slowest single step of a call, and StoryPipeline caches it, so
+     * PipelineModule finds it loaded. A failure is left for the main thread to meet and answer.
+     */
+    private static Thread startPreloader() {
+        Thread thread = new Thread(() -> {
+            try {
+                StoryPipeline.definition();
+            } catch (Throwable ignored) { // loaded again, and answered, by the main thread
+                // nothing to do here: a background thread has no one to answer
+            }
+        }, "pipeline-preload");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    private static PrintStream utf8(FileDescriptor descriptor) {
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(descriptor), 1 << 14), false,
+                StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Runs one command line.
+     *
+     * @param args the arguments, never null
+     * @param out where answers of exit code 0 and 1 go
+     * @param err where answers of exit code 2 go
+     * @param workingDir the directory the command runs in: the project, unless {@code --project-dir} says otherwise
+     * @param env the environment ({@value CliSettings#STATE_DIR_ENV}, {@value CliSettings#LOCK_TIMEOUT_ENV},
+     *     {@value CliSettings#LOG_ENV})
+     * @return the exit code: 0, 1 or 2
+     */
+    public int run(String[] args, PrintStream out, PrintStream err, Path workingDir, Map<String, String> env) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(err, "err");
+        try {
+            CommandResult result = execute(Objects.requireNonNull(args, "args"),
+                    Objects.requireNonNull(workingDir, "workingDir"), Objects.requireNonNull(env, "env"));
+            print(result.toStderr() ? err : out, result.json());
+            return result.exitCode();
+        } catch (Throwable t) { // every answer is JSON, whatever happened
+            return internalError(t, err);
+        }
+    }
+
+    private CommandResult execute(String[] args, Path workingDir, Map<String, String> env) {
+        CommandLineParser.Parsed parsed;
+        try {
+            parsed = new CommandLineParser(commands).parse(args);
+        } catch (CliException e) {
+            return error(e.code(), e.getMessage(), e.fix());
+        }
+        switch (parsed.kind()) {
+            case VERSION:
+                return new CommandResult(CommandResult.OK, Usage.version());
+            case USAGE:
+                return new CommandResult(CommandResult.OK, parsed.command() == null ? Usage.all(commands)
+                        : Usage.of(parsed.command()));
+            default:
+                break;
+        }
+        CliSettings settings;
+        try {
+            settings = CliSettings.resolve(workingDir, parsed.projectDir(), env);
+        } catch (InvalidSettingsException e) {
+            return error(e.code(), e.getMessage(), e.fix());
+        }
+        CliInvocation call = new CliInvocation(parsed.command(), parsed.values(), parsed.flags(), settings,
+                () -> createInjector(settings));
+        return Objects.requireNonNull(parsed.command().handler().execute(call), "a command answered null");
+    }
+
+    private Injector createInjector(CliSettings settings) {
+        Injector injector = Guice.createInjector(modules(settings)); // creates no singleton yet
+        if (preloader != null) {
+            try {
+                preloader.join(); // the definition is ready before PipelineModule asks for it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return injector;
+    }
+
+    private static void print(PrintStream stream, Map<String, Object> json) {
+        stream.print(Json.pretty(json) + "\n");
+        stream.flush();
+    }
+
+    private static CommandResult error(String code, String message, String fix) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", false);
+        json.put("error", message);
+        json.put("code", code);
+        json.put("fix", fix);
+        return new CommandResult(CommandResult.ERROR, json);
+    }
+
+    private static int internalError(Throwable t, PrintStream err) {
+        try {
+            LoggerFactory.getLogger(PipelineMain.class).error("Internal error", t);
+            String message = t.getMessage() == null ? "" : ": " + t.getMessage();
+            if (message.length() > 500) {
+                message = message.substring(0, 497) + "...";
+            }
+            print(err, error("internal_error", "Internal error: " + t.getClass().getName() + message,
+                    "This is a bug in pipeline, not in the input. `pipeline status` shows what the run recorded;"
+                            + " rerun with " + CliSettings.LOG_ENV + "=debug for the stack trace on stderr and"
+                            + " report it with the command line.").json());
+        } catch (Throwable again) { // out of memory, a closed stream...: the shortest possible answer
+            err.print("{\n  \"ok\": false,\n  \"error\": \"Internal error\",\n  \"code\": \"internal_error\"\n}\n");
+            err.flush();
+        }
+        return CommandResult.ERROR;
+    }
+}

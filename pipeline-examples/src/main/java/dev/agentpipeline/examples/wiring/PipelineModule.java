@@ -1,0 +1,78 @@
+package dev.agentpipeline.examples.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+
+import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.engine.PipelineRuntime;
+import dev.agentpipeline.core.store.FileRunStore;
+import dev.agentpipeline.core.store.RunStore;
+import dev.agentpipeline.core.story.StoryCommands;
+import dev.agentpipeline.core.story.StoryPipeline;
+
+import java.time.Clock;
+
+/**
+ * Guice bindings of the story pipeline runtime: the clock, the file run store, the story pipeline's definition,
+ * the {@link PipelineRuntime} and the seeds' command protocol ({@link StoryCommands}). It needs a
+ * {@link PipelineSettings} binding from another module ({@link CliModule} in the command line).
+ *
+ * <p>To embed the runtime in an application, copy this:
+ * <pre>{@code
+ * Injector injector = Guice.createInjector(
+ *         new PipelineModule(),
+ *         binder -> binder.bind(PipelineSettings.class).toInstance(PipelineSettings.forProject(projectDir)));
+ * StoryCommands commands = injector.getInstance(StoryCommands.class);
+ * CommandResult status = commands.status("US001");
+ * }</pre>
+ * Every binding is a lazy singleton: nothing is read or created until something asks for it, and creating the
+ * store creates no file.
+ *
+ * @since 0.1
+ */
+public final class PipelineModule extends AbstractModule {
+
+    /** The UTC system clock; bind another {@link Clock} in a test to control time. */
+    @Provides
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Runs as files under {@link PipelineSettings#stateDir()}, shared safely between processes. */
+    @Provides
+    @Singleton
+    RunStore runStore(PipelineSettings settings, Clock clock) {
+        return FileRunStore.builder(settings.stateDir())
+                .lockTimeout(settings.lockTimeout())
+                .clock(clock)
+                .build();
+    }
+
+    /** The story pipeline of the seeds, with their limits. */
+    @Provides
+    @Singleton
+    PipelineDefinition definition() {
+        return StoryPipeline.definition();
+    }
+
+    /** The runtime that applies every change to a run. */
+    @Provides
+    @Singleton
+    PipelineRuntime runtime(RunStore store, PipelineDefinition definition, Clock clock, PipelineSettings settings) {
+        return PipelineRuntime.builder()
+                .store(store)
+                .definition(definition)
+                .clock(clock)
+                .lockTimeout(settings.lockTimeout())
+                .build();
+    }
+
+    /** The seeds' commands (start, status, advance, checkpoint...) for the project. */
+    @Provides
+    @Singleton
+    StoryCommands storyCommands(PipelineRuntime runtime, PipelineSettings settings) {
+        return new StoryCommands(runtime, settings.projectDir());
+    }
+}
