@@ -188,6 +188,13 @@ public final class PipelineRuntime {
         PipelineDefinition definition = definition(request.pipelineId());
         String subject = Ids.requireSafe("subject id", request.subjectId());
         checkAttributeNames(definition, request.attributes().keySet());
+        for (String counter : request.limits().keySet()) {
+            if (!definition.counters().containsKey(counter)) {
+                throw new PipelineException("unknown_counter", "Pipeline " + definition.id() + " has no counter '"
+                        + counter + "' to set a limit for.", "Counters are "
+                        + String.join(", ", definition.counters().keySet()) + ".");
+            }
+        }
         try (RunLock ignored = store.lockSubject(definition.id(), subject, lockTimeout)) {
             Optional<RunSnapshot> unfinished = findUnfinished(definition.id(), subject);
             if (unfinished.isPresent()) {
@@ -198,7 +205,7 @@ public final class PipelineRuntime {
             Map<String, Integer> limits = new LinkedHashMap<>();
             definition.counters().forEach((counter, spec) -> {
                 counters.put(counter, 0);
-                limits.put(counter, spec.limit());
+                limits.put(counter, request.limits().getOrDefault(counter, spec.limit()));
             });
             RunEvent started = new RunEvent.Started(now(), runId, definition.id(), subject, request.title(),
                     definition.initialState(), counters, request.manifest(), request.attributes(), limits);

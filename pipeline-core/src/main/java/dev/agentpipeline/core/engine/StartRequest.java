@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param title the subject's title
  * @param manifest immutable inputs recorded with the run (JSON-compatible)
  * @param attributes initial attributes (JSON-compatible), shown in the run's state
+ * @param limits counter limits for this run that differ from the definition's (checked when the run starts)
  * @since 0.1
  */
 public record StartRequest(String pipelineId, String subjectId, String title, Map<String, Object> manifest,
-                           Map<String, Object> attributes) {
+                           Map<String, Object> attributes, Map<String, Integer> limits) {
 
     /** Validates and copies. */
     public StartRequest {
@@ -33,6 +34,7 @@ public record StartRequest(String pipelineId, String subjectId, String title, Ma
         title = title == null ? "" : title;
         manifest = JsonValues.copyOfMap(manifest);
         attributes = JsonValues.copyOfMap(attributes);
+        limits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(limits));
     }
 
     /**
@@ -55,6 +57,7 @@ public record StartRequest(String pipelineId, String subjectId, String title, Ma
         private String title = "";
         private final Map<String, Object> manifest = new LinkedHashMap<>();
         private final Map<String, Object> attributes = new LinkedHashMap<>();
+        private final Map<String, Integer> limits = new LinkedHashMap<>();
 
         private Builder(String pipelineId, String subjectId) {
             this.pipelineId = pipelineId;
@@ -91,9 +94,25 @@ public record StartRequest(String pipelineId, String subjectId, String title, Ma
             return this;
         }
 
+        /**
+         * Sets this run's limit of a counter, instead of the definition's.
+         *
+         * @param counter a counter of the pipeline
+         * @param limit the limit, 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException if the limit is negative
+         */
+        public Builder limit(String counter, int limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("limit of " + counter + " must be 0 or more, got " + limit);
+            }
+            limits.put(Objects.requireNonNull(counter, "counter"), limit);
+            return this;
+        }
+
         /** @return the request */
         public StartRequest build() {
-            return new StartRequest(pipelineId, subjectId, title, manifest, attributes);
+            return new StartRequest(pipelineId, subjectId, title, manifest, attributes, limits);
         }
     }
 }

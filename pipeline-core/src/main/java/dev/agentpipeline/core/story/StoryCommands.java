@@ -1,8 +1,11 @@
 package dev.agentpipeline.core.story;
 
 import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.definition.DefinitionException;
 import dev.agentpipeline.core.engine.CheckpointResult;
+import dev.agentpipeline.core.engine.DriveResult;
 import dev.agentpipeline.core.engine.LoopHealthResult;
+import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.PauseRequest;
 import dev.agentpipeline.core.engine.PipelineException;
 import dev.agentpipeline.core.engine.PipelineRuntime;
@@ -18,6 +21,7 @@ import dev.agentpipeline.core.internal.Times;
 import dev.agentpipeline.core.loop.LoopSignal;
 import dev.agentpipeline.core.run.Ids;
 import dev.agentpipeline.core.run.LoopHealthEntry;
+import dev.agentpipeline.core.run.Pause;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.RunSnapshot;
@@ -89,11 +93,15 @@ public final class StoryCommands {
      * @param skillRepoPath {@code --skill-repo-path}
      * @param worktreeDir {@code --worktree-dir}
      * @param branchName {@code --branch-name}
+     * @param maxValidationRetries {@code --max-validation-retries}: this run's limit of NO-GO retries
+     * @param maxQualityCycles {@code --max-quality-cycles}: this run's limit of reworks after a failed gate
+     * @param maxCrashes {@code --max-crashes}: this run's limit of re-run crashed attempts
      * @since 0.1
      */
     public record StartArgs(String story, String title, String storage, String projectBrief, String storyBriefs,
                             String businessAnswers, String statusCache, String skillRepoPath, String worktreeDir,
-                            String branchName) {
+                            String branchName, String maxValidationRetries, String maxQualityCycles,
+                            String maxCrashes) {
 
         /**
          * @param story the story id
@@ -119,6 +127,9 @@ public final class StoryCommands {
             private String skillRepoPath;
             private String worktreeDir;
             private String branchName;
+            private String maxValidationRetries;
+            private String maxQualityCycles;
+            private String maxCrashes;
 
             private Builder(String story) {
                 this.story = story;
@@ -178,10 +189,28 @@ public final class StoryCommands {
                 return this;
             }
 
+            /** @param v limit of validation retries, as text @return this builder */
+            public Builder maxValidationRetries(String v) {
+                maxValidationRetries = v;
+                return this;
+            }
+
+            /** @param v limit of quality cycles, as text @return this builder */
+            public Builder maxQualityCycles(String v) {
+                maxQualityCycles = v;
+                return this;
+            }
+
+            /** @param v limit of crashes, as text @return this builder */
+            public Builder maxCrashes(String v) {
+                maxCrashes = v;
+                return this;
+            }
+
             /** @return the arguments */
             public StartArgs build() {
                 return new StartArgs(story, title, storage, projectBrief, storyBriefs, businessAnswers, statusCache,
-                        skillRepoPath, worktreeDir, branchName);
+                        skillRepoPath, worktreeDir, branchName, maxValidationRetries, maxQualityCycles, maxCrashes);
             }
         }
     }
@@ -238,8 +267,12 @@ public final class StoryCommands {
             attributes.put("infra_issues", List.of());
             attributes.put("previous_quality_score", Map.of());
             attributes.put("story_results", Map.of());
-            StartResult result = runtime.start(StartRequest.builder(StoryPipeline.ID, story).title(title)
-                    .manifest(manifest).attributes(attributes).build());
+            StartRequest.Builder request = StartRequest.builder(StoryPipeline.ID, story).title(title)
+                    .manifest(manifest).attributes(attributes);
+            limit(request, "--max-validation-retries", "validation_retries", args.maxValidationRetries());
+            limit(request, "--max-quality-cycles", "quality_cycles", args.maxQualityCycles());
+            limit(request, "--max-crashes", "crash_count", args.maxCrashes());
+            StartResult result = runtime.start(request.build());
             RunState state = result.run().state();
             Map<String, Object> json = ok();
             if (result.recovered()) {
@@ -763,6 +796,48 @@ public final class StoryCommands {
         });
     }
 
+    // ================================================================================================ run
+
+    /**
+     * {@code run}: drives the story's run with stage plugins until it ends, pauses or is stopped (start it first with
+     * {@link #start}).
+     *
+     * @param story the story
+     * @param orchestrator the orchestrator, bound to the plugins (see {@link StoryPipeline#orchestrator})
+     * @return {@code {ok, run_id, status, final_phase, reason, next_action, validation_retries, quality_cycles,
+     *     crash_count, resume_action, paths}}; exit code 0 when the run completed, 1 when it paused or stopped and
+     *     needs a person
+     */
+    public CommandResult drive(String story, Orchestrator orchestrator) {
+        return guarded(() -> {
+            requireStory(story, "run");
+            RunSnapshot run = resolveRun(story);
+            DriveResult result;
+            try {
+                result = orchestrator.drive(run.state().runId());
+            } catch (DefinitionException e) {
+                return error("missing_plugin", e.getMessage(), "Put the plugin's jar on the class path, or bind the"
+                        + " stage to another plugin (run --plugins '{\"STAGE_2\":\"<id>\"}').");
+            }
+            RunState state = result.run().state();
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("ok", result.status() == DriveResult.Status.COMPLETED);
+            json.put("run_id", state.runId());
+            json.put("story_id", state.subjectId());
+            json.put("status", result.status().name().toLowerCase(Locale.ROOT));
+            json.put("final_phase", state.phase());
+            json.put("reason", result.reason());
+            json.put("next_action", state.pause().map(Pause::nextAction).orElse(null));
+            for (String counter : state.counters().keySet()) {
+                json.put(counter, state.counter(counter));
+            }
+            json.put("resume_action", StoryPipeline.resumeAction(state, definition));
+            json.put("paths", new LinkedHashMap<String, Object>(runtime.store().locations(state.runId())));
+            int exit = result.status() == DriveResult.Status.COMPLETED ? CommandResult.OK : CommandResult.REJECTED;
+            return new CommandResult(exit, json);
+        });
+    }
+
     // ============================================================================================ helpers
 
     /** Work that may fail with a problem of the caller's making: becomes an answer, never an exception. */
@@ -889,6 +964,17 @@ public final class StoryCommands {
                     + ")", "Pass a number in range."));
         }
         return value.stripTrailingZeros().scale() <= 0 ? (Number) value.longValue() : (Number) value.doubleValue();
+    }
+
+    private static void limit(StartRequest.Builder request, String flag, String counter, String text) {
+        if (text == null) {
+            return;
+        }
+        if (!text.trim().matches("[0-9]{1,4}")) {
+            throw new Problem(error("invalid_flag", flag + " must be a whole number from 0 to 9999 (got '" + text
+                    + "')", "Pass for example " + flag + " 1."));
+        }
+        request.limit(counter, Integer.parseInt(text.trim()));
     }
 
     private static void putIfPresent(Map<String, Object> map, String key, Object value) {

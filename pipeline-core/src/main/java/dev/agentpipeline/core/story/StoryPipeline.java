@@ -4,16 +4,21 @@ import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.PipelineDefinitions;
 import dev.agentpipeline.core.definition.StateDefinition;
 import dev.agentpipeline.core.definition.TransitionDefinition;
+import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.OutcomeRecorder;
+import dev.agentpipeline.core.engine.PipelineRuntime;
 import dev.agentpipeline.core.engine.StateMachine;
 import dev.agentpipeline.core.engine.TransitionDecision;
 import dev.agentpipeline.core.guard.GuardRegistry;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.spi.StageRegistry;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The story pipeline of seeds 001/002: QUEUED, STAGE_0 (task decomposition, ln-300), STAGE_1 (validation, ln-310),
@@ -217,6 +222,30 @@ public final class StoryPipeline {
             });
         }
         return inputs;
+    }
+
+    /**
+     * An orchestrator configured for story runs: the seeds' summaries and checkpoints, the story inputs, and the
+     * first stage chosen by the caller (from the story's board status, see {@link #targetStage(String, boolean)}).
+     *
+     * <pre>{@code
+     * Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, StageRegistry.load(), run -> projectDir,
+     *         StoryPipeline.targetStage("Backlog", false)).build();
+     * }</pre>
+     *
+     * @param runtime the runtime (knowing the story pipeline, bound to the plugins to use)
+     * @param stages the stage plugins
+     * @param workspace the directory each attempt works in
+     * @param entryStage the stage to start at when the run is QUEUED; empty to start at STAGE_0
+     * @return a builder, to set a retry policy, a sleeper... before {@code build()}
+     */
+    public static Orchestrator.Builder orchestrator(PipelineRuntime runtime, StageRegistry stages,
+                                                    Function<RunState, Path> workspace, Optional<String> entryStage) {
+        return Orchestrator.builder(runtime, stages)
+                .recorder(recorder())
+                .inputs(StoryPipeline::inputs)
+                .workspace(workspace)
+                .entry(run -> entryStage);
     }
 
     /** @return the recorder that writes the seeds' stage summary envelope and checkpoint fields */

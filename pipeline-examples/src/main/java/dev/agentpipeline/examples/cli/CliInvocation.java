@@ -1,13 +1,16 @@
 package dev.agentpipeline.examples.cli;
 
 import com.google.inject.Injector;
+import com.google.inject.Module;
 
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.examples.wiring.CliSettings;
 
+import java.io.PrintStream;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,15 +31,42 @@ public final class CliInvocation {
     private final Set<String> flags;
     private final CliSettings settings;
     private final Supplier<Injector> injectorFactory;
+    private final Function<Module, Injector> overridingFactory;
+    private final PrintStream progress;
     private Injector injector;
 
     CliInvocation(CliCommand command, Map<String, String> values, Set<String> flags, CliSettings settings,
-                  Supplier<Injector> injectorFactory) {
+                  Supplier<Injector> injectorFactory, Function<Module, Injector> overridingFactory,
+                  PrintStream progress) {
         this.command = command;
         this.values = Map.copyOf(values);
         this.flags = Set.copyOf(flags);
         this.settings = settings;
         this.injectorFactory = injectorFactory;
+        this.overridingFactory = overridingFactory;
+        this.progress = progress;
+    }
+
+    /**
+     * An injector of the call's modules in which the given module's bindings replace theirs (a definition bound to
+     * other plugins, for example). Each call creates a new injector.
+     *
+     * @param overrides the bindings to use instead
+     * @return the injector, never null
+     */
+    public Injector injector(Module overrides) {
+        return Objects.requireNonNull(overridingFactory.apply(Objects.requireNonNull(overrides, "overrides")),
+                "injector");
+    }
+
+    /**
+     * Where a long-running command reports its progress, line by line, for people: the error stream, so the
+     * answer on stdout stays one JSON object.
+     *
+     * @return the stream, never null
+     */
+    public PrintStream progress() {
+        return progress;
     }
 
     /** @return the command being called, never null */

@@ -3,6 +3,7 @@ package dev.agentpipeline.examples.cli;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import com.google.inject.util.Modules;
 
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.story.CommandResult;
@@ -11,6 +12,7 @@ import dev.agentpipeline.examples.wiring.CliModule;
 import dev.agentpipeline.examples.wiring.CliSettings;
 import dev.agentpipeline.examples.wiring.InvalidSettingsException;
 import dev.agentpipeline.examples.wiring.PipelineModule;
+import dev.agentpipeline.examples.wiring.StagesModule;
 
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +96,9 @@ public final class PipelineMain {
                 StoryCliCommands.resume(),
                 StoryCliCommands.cancel(),
                 StoryCliCommands.complete(),
-                StoryCliCommands.repair());
+                StoryCliCommands.repair(),
+                RunCommands.run(),
+                RunCommands.demo());
     }
 
     /**
@@ -104,7 +108,7 @@ public final class PipelineMain {
      * @return the modules
      */
     static List<Module> modules(CliSettings settings) {
-        return List.of(new CliModule(settings), new PipelineModule());
+        return List.of(new CliModule(settings), new PipelineModule(), new StagesModule());
     }
 
     /**
@@ -192,7 +196,7 @@ public final class PipelineMain {
         Objects.requireNonNull(err, "err");
         try {
             CommandResult result = execute(Objects.requireNonNull(args, "args"),
-                    Objects.requireNonNull(workingDir, "workingDir"), Objects.requireNonNull(env, "env"));
+                    Objects.requireNonNull(workingDir, "workingDir"), Objects.requireNonNull(env, "env"), err);
             print(result.toStderr() ? err : out, result.json());
             return result.exitCode();
         } catch (Throwable t) { // every answer is JSON, whatever happened
@@ -200,7 +204,7 @@ public final class PipelineMain {
         }
     }
 
-    private CommandResult execute(String[] args, Path workingDir, Map<String, String> env) {
+    private CommandResult execute(String[] args, Path workingDir, Map<String, String> env, PrintStream progress) {
         CommandLineParser.Parsed parsed;
         try {
             parsed = new CommandLineParser(commands).parse(args);
@@ -223,7 +227,8 @@ public final class PipelineMain {
             return error(e.code(), e.getMessage(), e.fix());
         }
         CliInvocation call = new CliInvocation(parsed.command(), parsed.values(), parsed.flags(), settings,
-                () -> createInjector(settings));
+                () -> createInjector(settings),
+                overrides -> Guice.createInjector(Modules.override(modules(settings)).with(overrides)), progress);
         return Objects.requireNonNull(parsed.command().handler().execute(call), "a command answered null");
     }
 

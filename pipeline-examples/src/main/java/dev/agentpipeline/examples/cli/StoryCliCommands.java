@@ -37,7 +37,13 @@ public final class StoryCliCommands {
                         CliOption.value("--status-cache", "<json>", "Tracker status names to ids, as JSON."),
                         CliOption.value("--skill-repo-path", "<dir>", "The skill repository's root."),
                         CliOption.value("--worktree-dir", "<dir>", "The story's git worktree."),
-                        CliOption.value("--branch-name", "<branch>", "The story's branch.")),
+                        CliOption.value("--branch-name", "<branch>", "The story's branch."),
+                        CliOption.value("--max-validation-retries", "<n>", "This run's limit of NO-GO retries"
+                                + " (default 1)."),
+                        CliOption.value("--max-quality-cycles", "<n>", "This run's limit of reworks after a failed"
+                                + " quality gate (default 2: the gate runs at most 3 times)."),
+                        CliOption.value("--max-crashes", "<n>", "This run's limit of re-run crashed attempts"
+                                + " (default 1).")),
                 call -> call.storyCommands().start(StoryCommands.StartArgs.builder(call.value("--story"))
                         .title(call.value("--title"))
                         .storage(call.value("--storage"))
@@ -48,6 +54,9 @@ public final class StoryCliCommands {
                         .skillRepoPath(call.value("--skill-repo-path"))
                         .worktreeDir(call.value("--worktree-dir"))
                         .branchName(call.value("--branch-name"))
+                        .maxValidationRetries(call.value("--max-validation-retries"))
+                        .maxQualityCycles(call.value("--max-quality-cycles"))
+                        .maxCrashes(call.value("--max-crashes"))
                         .build()));
     }
 

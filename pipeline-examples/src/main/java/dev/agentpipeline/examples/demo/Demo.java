@@ -1,14 +1,23 @@
 package dev.agentpipeline.examples.demo;
 
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.util.Modules;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.engine.DriveResult;
 import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.PipelineRuntime;
 import dev.agentpipeline.core.run.RunState;
-import dev.agentpipeline.core.store.FileRunStore;
+import dev.agentpipeline.core.store.RunStore;
 import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
+import dev.agentpipeline.examples.wiring.PipelineModule;
+import dev.agentpipeline.examples.wiring.PipelineSettings;
+import dev.agentpipeline.examples.wiring.StagesModule;
 import dev.agentpipeline.spi.StageRegistry;
 
 import java.io.PrintStream;
@@ -52,22 +61,35 @@ public final class Demo {
                 .withStagePlugin("STAGE_1", DemoValidateStage.ID)
                 .withStagePlugin("STAGE_2", DemoExecuteStage.ID)
                 .withStagePlugin("STAGE_3", DemoQualityGateStage.ID);
-        FileRunStore store = FileRunStore.open(project.resolve(".pipeline"));
-        PipelineRuntime runtime = PipelineRuntime.builder().store(store).definition(definition).clock(clock)
-                .listener(new ProgressPrinter(progress)).build();
+        // The wiring an application would use: PipelineModule and StagesModule, with the demo's own definition
+        // (bound to the example plugins) and clock, for the sample project's directory.
+        Injector injector = Guice.createInjector(
+                Modules.override(new PipelineModule(), new StagesModule()).with(new AbstractModule() {
+                    @Provides
+                    @Singleton
+                    PipelineDefinition definition() {
+                        return definition;
+                    }
+
+                    @Provides
+                    @Singleton
+                    Clock clock() {
+                        return clock;
+                    }
+                }),
+                binder -> binder.bind(PipelineSettings.class).toInstance(PipelineSettings.forProject(project)));
+        PipelineRuntime runtime = injector.getInstance(PipelineRuntime.class);
+        runtime.addListener(new ProgressPrinter(progress));
+        RunStore store = injector.getInstance(RunStore.class);
         progress.println("Demo project: " + project);
-        CommandResult started = new StoryCommands(runtime, project).start(
+        CommandResult started = injector.getInstance(StoryCommands.class).start(
                 StoryCommands.StartArgs.builder(DemoProject.STORY).title(DemoProject.TITLE).build());
         if (started.exitCode() != CommandResult.OK) {
             return started.json();
         }
         String runId = String.valueOf(started.json().get("run_id"));
-        Orchestrator orchestrator = Orchestrator.builder(runtime, StageRegistry.load(Demo.class.getClassLoader()))
-                .recorder(StoryPipeline.recorder())
-                .inputs(StoryPipeline::inputs)
-                .workspace(run -> project)
-                .entry(run -> StoryPipeline.targetStage("Backlog", false))
-                .build();
+        Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, injector.getInstance(StageRegistry.class),
+                run -> project, StoryPipeline.targetStage("Backlog", false)).build();
         DriveResult result = orchestrator.drive(runId);
         RunState state = result.run().state();
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -2,16 +2,19 @@ package dev.agentpipeline.examples.wiring;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.Singleton;
 
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.engine.PipelineRuntime;
+import dev.agentpipeline.core.engine.RunListener;
 import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.RunStore;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
 
 import java.time.Clock;
+import java.util.Set;
 
 /**
  * Guice bindings of the story pipeline runtime: the clock, the file run store, the story pipeline's definition,
@@ -57,16 +60,24 @@ public final class PipelineModule extends AbstractModule {
         return StoryPipeline.definition();
     }
 
-    /** The runtime that applies every change to a run. */
+    @Override
+    protected void configure() {
+        // Listeners are contributed by other modules (a progress printer, metrics...); none by default.
+        Multibinder.newSetBinder(binder(), RunListener.class);
+    }
+
+    /** The runtime that applies every change to a run, telling every bound {@link RunListener}. */
     @Provides
     @Singleton
-    PipelineRuntime runtime(RunStore store, PipelineDefinition definition, Clock clock, PipelineSettings settings) {
-        return PipelineRuntime.builder()
+    PipelineRuntime runtime(RunStore store, PipelineDefinition definition, Clock clock, PipelineSettings settings,
+                            Set<RunListener> listeners) {
+        PipelineRuntime.Builder builder = PipelineRuntime.builder()
                 .store(store)
                 .definition(definition)
                 .clock(clock)
-                .lockTimeout(settings.lockTimeout())
-                .build();
+                .lockTimeout(settings.lockTimeout());
+        listeners.forEach(builder::listener);
+        return builder.build();
     }
 
     /** The seeds' commands (start, status, advance, checkpoint...) for the project. */

@@ -45,7 +45,7 @@ class CommandLineContractTest {
     }
 
     @Test
-    void helpAnswersTheUsageOfEveryCommandWithExactlyTheSeedsFlags() {
+    void helpAnswersTheUsageOfEveryCommandWithTheSeedsFlagsAndOurs() {
         Map<String, Object> help = cli.run("--help").ok();
 
         assertThat(cli.run("help").ok()).isEqualTo(help);
@@ -59,7 +59,7 @@ class CommandLineContractTest {
         assertThat(flags).containsExactly(
                 Map.entry("start", List.of("--story", "--title", "--storage", "--project-brief", "--story-briefs",
                         "--business-answers", "--status-cache", "--skill-repo-path", "--worktree-dir",
-                        "--branch-name")),
+                        "--branch-name", "--max-validation-retries", "--max-quality-cycles", "--max-crashes")),
                 Map.entry("status", List.of("--story")),
                 Map.entry("advance", List.of("--to", "--story", "--resolve", "--force", "--reason")),
                 Map.entry("checkpoint", List.of("--stage", "--story", "--plan-score", "--readiness", "--verdict",
@@ -71,7 +71,11 @@ class CommandLineContractTest {
                 Map.entry("resume", List.of("--story", "--to", "--force", "--reason")),
                 Map.entry("cancel", List.of("--story", "--reason")),
                 Map.entry("complete", List.of("--story")),
-                Map.entry("repair", List.of("--story", "--run")));
+                Map.entry("repair", List.of("--story", "--run")),
+                Map.entry("run", List.of("--story", "--title", "--from-stage", "--board-status", "--has-tasks",
+                        "--plugins", "--scenario", "--business-answers", "--max-validation-retries",
+                        "--max-quality-cycles", "--max-crashes")),
+                Map.entry("demo", List.of("--dir")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))
                 .containsExactly("PIPELINE_STATE_DIR", "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG");
         assertThat(project).isEmptyDirectory();
