@@ -249,7 +249,15 @@ public final class PipelineMain {
         stream.flush();
     }
 
-    private static CommandResult error(String code, String message, String fix) {
+    /**
+     * An error answer (exit code 2): {@code {ok: false, error, code, fix}}.
+     *
+     * @param code the stable code
+     * @param message what is wrong
+     * @param fix what to do
+     * @return the answer
+     */
+    static CommandResult error(String code, String message, String fix) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("ok", false);
         json.put("error", message);

@@ -92,16 +92,16 @@ final class RunCommands {
             try {
                 file = project.resolve(call.value("--scenario"));
             } catch (InvalidPathException e) {
-                return error("invalid_path", "--scenario is not a path: " + e.getMessage(), "Pass a file name.");
+                return PipelineMain.error("invalid_path", "--scenario is not a path: " + e.getMessage(), "Pass a file name.");
             }
             if (!Files.isRegularFile(file)) {
-                return error("scenario_missing", "The scenario file " + file + " does not exist",
+                return PipelineMain.error("scenario_missing", "The scenario file " + file + " does not exist",
                         "Pass the path of a scenario file (YAML), relative to the project directory.");
             }
             try {
                 scenario = Scenario.load(file);
             } catch (IllegalArgumentException e) {
-                return error("invalid_scenario", e.getMessage(), "Fix the scenario file; see ScriptedStage's"
+                return PipelineMain.error("invalid_scenario", e.getMessage(), "Fix the scenario file; see ScriptedStage's"
                         + " documentation for its format.");
             }
             for (String stage : StoryPipeline.STAGES) {
@@ -113,17 +113,17 @@ final class RunCommands {
             try {
                 plugins = Json.parse(call.value("--plugins"));
             } catch (JsonSyntaxException e) {
-                return error("invalid_json", "--plugins is not valid JSON: " + e.getMessage(),
+                return PipelineMain.error("invalid_json", "--plugins is not valid JSON: " + e.getMessage(),
                         "Pass for example --plugins '{\"STAGE_2\":\"acme-implement\"}'.");
             }
             if (!(plugins instanceof Map<?, ?> map)) {
-                return error("invalid_flag", "--plugins must be a JSON object of stages to plugin ids",
+                return PipelineMain.error("invalid_flag", "--plugins must be a JSON object of stages to plugin ids",
                         "Pass for example --plugins '{\"STAGE_2\":\"acme-implement\"}'.");
             }
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 if (!StoryPipeline.STAGES.contains(entry.getKey()) || !(entry.getValue() instanceof String id)
                         || !StageRegistry.isValidId(id)) {
-                    return error("invalid_flag", "--plugins maps " + entry.getKey() + " to " + entry.getValue()
+                    return PipelineMain.error("invalid_flag", "--plugins maps " + entry.getKey() + " to " + entry.getValue()
                             + "; keys are STAGE_0..STAGE_3 and values plugin ids", "Pass for example --plugins"
                             + " '{\"STAGE_2\":\"acme-implement\"}'.");
                 }
@@ -134,14 +134,14 @@ final class RunCommands {
         if (call.value("--from-stage") != null) {
             String stage = call.value("--from-stage").trim();
             if (!stage.matches("[0-3]")) {
-                return error("invalid_flag", "--from-stage must be 0, 1, 2 or 3 (got '" + stage + "')",
+                return PipelineMain.error("invalid_flag", "--from-stage must be 0, 1, 2 or 3 (got '" + stage + "')",
                         "Pass the stage to start at.");
             }
             entry = Optional.of(StoryPipeline.stateOf(Integer.parseInt(stage)));
         } else if (call.value("--board-status") != null) {
             entry = StoryPipeline.targetStage(call.value("--board-status"), call.flag("--has-tasks"));
             if (entry.isEmpty()) {
-                return error("nothing_to_do", "A story in " + call.value("--board-status") + " has no stage to run",
+                return PipelineMain.error("nothing_to_do", "A story in " + call.value("--board-status") + " has no stage to run",
                         "Stories in Done, Postponed or Canceled are not processed.");
             }
         } else {
@@ -178,25 +178,16 @@ final class RunCommands {
                     : Path.of(System.getProperty("java.io.tmpdir")).resolve("pipeline-demo-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
         } catch (InvalidPathException e) {
-            return error("invalid_path", "--dir is not a path: " + e.getMessage(), "Pass a directory.");
+            return PipelineMain.error("invalid_path", "--dir is not a path: " + e.getMessage(), "Pass a directory.");
         }
         Map<String, Object> answer;
         try {
             answer = Demo.run(dir, call.progress(), Clock.systemUTC());
         } catch (IllegalArgumentException e) {
-            return error("invalid_dir", e.getMessage(), "Pass --dir with a new or empty directory.");
+            return PipelineMain.error("invalid_dir", e.getMessage(), "Pass --dir with a new or empty directory.");
         }
         return new CommandResult(Boolean.TRUE.equals(answer.get("ok")) ? CommandResult.OK : CommandResult.REJECTED,
                 answer);
-    }
-
-    private static CommandResult error(String code, String message, String fix) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("ok", false);
-        json.put("error", message);
-        json.put("code", code);
-        json.put("fix", fix);
-        return new CommandResult(CommandResult.ERROR, json);
     }
 
     /** The bindings of a {@code run}: the definition bound to its plugins, and the scenario's scripted stage. */
