@@ -54,9 +54,13 @@ import java.util.concurrent.TimeUnit;
  *       {@code sendEvent(Mono.just(message)).blockLast()}. The two messages and their monos are built once, which
  *       favours Spring (a real caller builds a message, with a random UUID, per event).</li>
  * </ul>
- * Each operation checks that its transition was allowed (or accepted) and fails the benchmark otherwise.
+ * Each operation checks that its transition happened (our decision is allowed; Spring's machine is in the target
+ * state - Spring answers {@code ACCEPTED} even when the guard says no) and fails the benchmark otherwise.
  * {@link #storyStage1ToStage2} adds, for scale, the story pipeline's real validation gate (five condition guards
  * over the fresh STAGE_1 checkpoint and summary) decided and applied from the same immutable state each time.
+ *
+ * Spring's reactive pipeline needs about ten seconds of warm-up on two cores before its time per event settles;
+ * fewer warm-up iterations flatter us.
  *
  * <p><b>Target.</b> {@code AGENT_PIPELINE} at least 10x faster than {@code SPRING_STATEMACHINE} (score ratio).
  * Results: {@code docs/benchmarks.md}.
@@ -64,12 +68,12 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Run it</b> (from the repository root):
  * <pre>
  * mvn -B -q -pl pipeline-bench -am package -DskipTests
- * java -jar pipeline-bench/target/benchmarks.jar GuardedTransition -f 3 -wi 5 -w 1s -i 5 -r 1s
+ * java -jar pipeline-bench/target/benchmarks.jar GuardedTransition -f 3 -wi 10 -w 1s -i 5 -r 1s
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 1)
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(3)
 public class GuardedTransitionBenchmark {
@@ -203,10 +207,13 @@ public class GuardedTransitionBenchmark {
         @Override
         public Object transition() {
             Mono<Message<E>> event = inPing ? toPong : toPing;
+            S target = inPing ? S.PONG : S.PING;
             StateMachineEventResult<S, E> result = machine.sendEvent(event).blockLast();
-            if (result == null || result.getResultType() != StateMachineEventResult.ResultType.ACCEPTED) {
-                throw new IllegalStateException("Spring Statemachine did not accept the event in "
-                        + machine.getState().getId() + ": " + (result == null ? "no result" : result.getResultType()));
+            // ACCEPTED alone does not prove the transition: a guard that says no still gives ACCEPTED.
+            if (result == null || result.getResultType() != StateMachineEventResult.ResultType.ACCEPTED
+                    || machine.getState().getId() != target) {
+                throw new IllegalStateException("Spring Statemachine did not move to " + target + ": it is in "
+                        + machine.getState().getId() + ", result " + (result == null ? "none" : result.getResultType()));
             }
             inPing = !inPing;
             transitions++;
