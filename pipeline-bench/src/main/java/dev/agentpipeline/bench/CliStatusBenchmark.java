@@ -53,6 +53,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * mvn -B -q -pl pipeline-bench -am package -DskipTests
  * java -jar pipeline-bench/target/benchmarks.jar CliStatus -f 1 -wi 2 -w 5s -i 5 -r 10s
+ * # the ratio in short alternating rounds (see Rounds):
+ * java -cp pipeline-bench/target/benchmarks.jar dev.agentpipeline.bench.Rounds 6 CLI_STATUS JAVA_HELLO \
+ *     CliStatus -f 1 -wi 1 -w 3s -i 2 -r 5s
  * </pre>
  */
 @BenchmarkMode(Mode.SampleTime)

@@ -63,11 +63,15 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Target.</b> {@code runtimeAdvance} median at most 1.2x the {@code floor} median. Results:
  * {@code docs/benchmarks.md}.
  *
- * <p><b>Run it</b> (from the repository root; about 4 minutes):
+ * <p><b>Run it</b> (from the repository root; about 6 minutes, then 3 for the rounds):
  * <pre>
  * mvn -B -q -pl pipeline-bench -am package -DskipTests
  * java -jar pipeline-bench/target/benchmarks.jar DurableTransition -f 3 -wi 3 -w 2s -i 5 -r 3s
- * # on another disk: append  -jvmArgsAppend -Dbench.dir=/path/on/that/disk
+ * # the ratio in short alternating rounds, which background load drifting over minutes cannot fake (see Rounds):
+ * java -cp pipeline-bench/target/benchmarks.jar dev.agentpipeline.bench.Rounds 8 runtimeAdvance floor \
+ *     'DurableTransitionBenchmark.(floor|runtimeAdvance)$' -f 1 -wi 1 -w 2s -i 3 -r 2s
+ * # on another disk, add:  -jvmArgsAppend -Dbench.dir=/path/on/that/disk
+ * # the code's share alone (no disk), add:  -jvmArgsAppend "-Dbench.dir=/dev/shm -Dbench.allowMemoryFs=true"
  * </pre>
  */
 @BenchmarkMode(Mode.SampleTime)
