@@ -59,8 +59,9 @@ import java.util.concurrent.TimeUnit;
  * {@link #storyStage1ToStage2} adds, for scale, the story pipeline's real validation gate (five condition guards
  * over the fresh STAGE_1 checkpoint and summary) decided and applied from the same immutable state each time.
  *
- * Spring's reactive pipeline needs about ten seconds of warm-up on two cores before its time per event settles;
- * fewer warm-up iterations flatter us.
+ * Spring's reactive pipeline needs 10 to 20 seconds of warm-up on two cores before its time per event settles
+ * (one fork of ten 1-second warm-up iterations was still at 157 us per event, then 61 us, where settled forks give
+ * 37-43 us); fewer warm-up iterations flatter us. About 4 minutes.
  *
  * <p><b>Target.</b> {@code AGENT_PIPELINE} at least 10x faster than {@code SPRING_STATEMACHINE} (score ratio).
  * Results: {@code docs/benchmarks.md}.
@@ -68,12 +69,12 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Run it</b> (from the repository root):
  * <pre>
  * mvn -B -q -pl pipeline-bench -am package -DskipTests
- * java -jar pipeline-bench/target/benchmarks.jar GuardedTransition -f 3 -wi 10 -w 1s -i 5 -r 1s
+ * java -jar pipeline-bench/target/benchmarks.jar GuardedTransition -f 3 -wi 20 -w 1s -i 5 -r 1s
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 10, time = 1)
+@Warmup(iterations = 20, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(3)
 public class GuardedTransitionBenchmark {
