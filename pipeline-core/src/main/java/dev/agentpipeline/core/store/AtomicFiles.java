@@ -29,6 +29,7 @@ final class AtomicFiles {
         Path dir = file.getParent();
         Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
                 + COUNTER.incrementAndGet());
+        boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -41,12 +42,15 @@ final class AtomicFiles {
             }
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                moved = true;
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("The file system of " + dir + " cannot rename atomically; keep the pipeline"
                         + " state on a local file system", e);
             }
         } finally {
-            Files.deleteIfExists(temp);
+            if (!moved) {
+                Files.deleteIfExists(temp); // after a move there is nothing to delete: skip the lstat
+            }
         }
         if (durable) {
             forceDirectory(dir);

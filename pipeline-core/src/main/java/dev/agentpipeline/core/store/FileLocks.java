@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -80,8 +81,7 @@ final class FileLocks {
     private static void lockFile(Holder holder, Path file, long deadline, Duration timeout, String what) {
         FileChannel channel = null;
         try {
-            Files.createDirectories(file.getParent());
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = openLockFile(file);
             long pauseNanos = TimeUnit.MICROSECONDS.toNanos(200);
             while (true) {
                 FileLock lock;
@@ -112,6 +112,19 @@ final class FileLocks {
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
+        }
+    }
+
+    /**
+     * Opens (creating it if needed) a lock file; creates its directory only when it is missing. Creating the
+     * directories up front cost every acquisition a failed mkdir, an exception and an lstat.
+     */
+    private static FileChannel openLockFile(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(file.getParent()); // the first lock of a new run or subject
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
     }
 
