@@ -343,6 +343,28 @@ class FormatsSchemaTest {
                     .isNotEmpty();
         });
 
+        Map<String, String> valid = new LinkedHashMap<>();
+        valid.put("a state without a description", story.replace("  QUEUED:\n    description: Waiting; the story's"
+                + " board status decides the first stage.\n", "  QUEUED: {}\n"));
+        valid.put("a null state", story.replace("  QUEUED:\n    description: Waiting; the story's"
+                + " board status decides the first stage.\n", "  QUEUED: ~\n"));
+        valid.put("two operators on one path", story.replace("{gte: 5, optional: true}", "{gte: 5, lte: 10}"));
+        valid.put("a counter with a limit only", story.replace("limit: 1\n    code: validation_retry_exhausted\n"
+                + "    error: \"Validation retry exhausted\"\n    recovery: \"Escalate to user\"", "limit: 1"));
+        valid.put("a described custom guard", release.replace("      - custom: within-todo-baseline",
+                "      - custom: within-todo-baseline\n        description: Compares with the baseline"));
+        valid.forEach((what, yaml) -> {
+            assertThat(yaml).as(what).isNotEqualTo(yaml.contains("release") ? release : story);
+            PipelineDefinitions.fromYaml(what + ".yaml", yaml, guards);
+            assertThat(Schemas.problems(DEFINITION, Schemas.yaml(yaml))).as("the schema accepts %s", what).isEmpty();
+        });
+
+        // The loader reads an empty value as the text '' and refuses it, where YAML tools (and the schema) see null
+        String empty = story.replace("  QUEUED:\n    description: Waiting; the story's board status decides the first"
+                + " stage.\n", "  QUEUED:\n");
+        assertThatThrownBy(() -> PipelineDefinitions.fromYaml("empty.yaml", empty, guards))
+                .hasMessageContaining("state QUEUED must be a mapping (key: value lines), got the text ''");
+
         // Stricter than the loader, which accepts an empty list of targets and defines nothing with it
         String emptyTargets = story.replace("to: [STAGE_0, STAGE_1, STAGE_2, STAGE_3]",
                 "to: [STAGE_0, STAGE_1, STAGE_2, STAGE_3]\n  - from: QUEUED\n    to: []");
