@@ -11,7 +11,8 @@ public final class CorruptRunException extends StoreException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * @param code a stable code ({@code state_unreadable}, {@code state_edited}, {@code journal_corrupt}...)
+     * @param code a stable code ({@code projection_edited}, {@code projection_unreadable}, {@code journal_corrupt},
+     *     {@code pointer_unreadable})
      * @param message what is wrong
      * @param fix how to repair it
      */
