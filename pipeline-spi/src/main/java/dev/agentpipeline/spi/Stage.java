@@ -26,8 +26,8 @@ package dev.agentpipeline.spi;
  * recorded as a failed outcome of class {@link FailureClass#AGENT_ERROR} (or the class its message reveals)
  * and handled by the pipeline's retry and loop-health policies; it never corrupts the run.
  *
- * <p>Implementations must be safe to call from one thread at a time; the runtime never runs the same stage
- * of the same run concurrently.
+ * <p>One instance serves every run of an application, so implementations must be thread-safe: the runtime never
+ * runs the same state of the same run twice at once, but it may run the plugin for two runs at the same time.
  *
  * @since 0.1
  */

@@ -83,8 +83,10 @@ public interface StageContext {
     StageProgress progress();
 
     /**
-     * Whether the run asked this attempt to stop (the run was paused, canceled or the process is shutting
-     * down). A stage should check it between steps and return promptly.
+     * Whether this attempt should stop: the run was paused or canceled (by a person or another command) while the
+     * stage runs, or the process driving it was asked to stop. A stage should check it between steps and return
+     * promptly with an outcome (saving its progress first). The runtime may look at the run only every few hundred
+     * milliseconds, so a pause is seen shortly after it happens, not at once.
      *
      * @return true once cancellation was requested
      */

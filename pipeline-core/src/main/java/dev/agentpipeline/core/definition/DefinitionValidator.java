@@ -30,6 +30,9 @@ final class DefinitionValidator {
             "pipeline_start_time", "counter_limits", "stage_timestamps", "stage_summaries", "loop_health", "attempts", "counters",
             "final_result", "created_at", "updated_at", "journal_sequence", "manifest", "checkpoints");
 
+    /** Names a state cannot have: they are fields of checkpoints.json beside the per-state entries. */
+    static final Set<String> RESERVED_STATES = Set.of("schema_version", "_history", "_next_sequence");
+
     private DefinitionValidator() {
     }
 
@@ -40,7 +43,18 @@ final class DefinitionValidator {
                     + "' must be 1 to 64 characters of a-z, 0-9, '_' or '-', starting with a letter"));
         }
         String known = String.join(", ", d.states().keySet());
+        java.util.Map<String, String> lowerCase = new java.util.HashMap<>();
         for (StateDefinition state : d.states().values()) {
+            String other = lowerCase.putIfAbsent(state.id().toLowerCase(java.util.Locale.ROOT), state.id());
+            if (other != null) {
+                problems.add(new DefinitionProblem(state.location(), "states " + other + " and " + state.id()
+                        + " differ only by case; their timestamps and summaries would share keys (" + state.id()
+                        .toLowerCase(java.util.Locale.ROOT) + "_start); rename one"));
+            }
+            if (RESERVED_STATES.contains(state.id())) {
+                problems.add(new DefinitionProblem(state.location(), "state id '" + state.id()
+                        + "' is reserved for a field of the run's files; choose another name"));
+            }
             if (!STATE_ID.matcher(state.id()).matches()) {
                 problems.add(new DefinitionProblem(state.location(), "state id '" + state.id()
                         + "' must be 1 to 64 characters of letters, digits and '_', starting with a letter"));

@@ -225,7 +225,8 @@ public final class PipelineDefinitions {
         }
 
         private void state(PipelineDefinition.Builder builder, String name, SourceLocation at, Node node) {
-            MapNode map = node instanceof ScalarNode s && s.value == null ? new MapNode(at) : map(node, "state " + name);
+            boolean empty = node instanceof ScalarNode s && (s.value == null || "".equals(s.value));
+            MapNode map = empty ? new MapNode(at) : map(node, "state " + name);
             if (map == null) {
                 return;
             }
@@ -263,6 +264,9 @@ public final class PipelineDefinitions {
             Node toNode = required(map, "to", "transition");
             List<String> targets = new ArrayList<>();
             if (toNode instanceof ListNode list) {
+                if (list.items.isEmpty()) {
+                    fail(list.location, "'to' is an empty list; name at least one state");
+                }
                 for (Node item : list.items) {
                     String target = text(item, "to");
                     if (target != null) {

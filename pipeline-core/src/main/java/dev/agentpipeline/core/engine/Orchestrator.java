@@ -8,6 +8,7 @@ import dev.agentpipeline.core.loop.FailureClassifier;
 import dev.agentpipeline.core.loop.LoopSignal;
 import dev.agentpipeline.core.run.Attempt;
 import dev.agentpipeline.core.run.Checkpoint;
+import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.spi.FailureClass;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,9 +105,41 @@ public final class Orchestrator {
         return new Builder(runtime, stages);
     }
 
-    /** Asks {@link #drive(String)} to stop after the current step; stages see it as cancellation. */
+    /**
+     * Asks the drive in progress to stop after its current step; the running stage sees it as cancellation. The
+     * next {@link #drive(String)} starts afresh. Safe to call from any thread.
+     */
     public void requestStop() {
         stop.set(true);
+    }
+
+    /**
+     * What a running stage sees as cancellation: a stop request, or the run paused or ended by someone else (a
+     * person, another command). The run is looked at no more than every 200 ms of the runtime's clock.
+     */
+    private final class Cancellation implements java.util.function.BooleanSupplier {
+        private static final Duration CHECK_EVERY = Duration.ofMillis(200);
+        private final String runId;
+        private Instant checkedAt;
+        private boolean halted;
+
+        Cancellation(String runId) {
+            this.runId = runId;
+        }
+
+        @Override
+        public synchronized boolean getAsBoolean() {
+            if (stop.get() || halted) {
+                return true;
+            }
+            Instant now = runtime.clock().instant();
+            if (checkedAt == null || !now.isBefore(checkedAt.plus(CHECK_EVERY))) {
+                checkedAt = now;
+                RunState state = runtime.load(runId).state();
+                halted = state.complete() || state.isPaused();
+            }
+            return halted;
+        }
     }
 
     /**
@@ -167,14 +201,20 @@ public final class Orchestrator {
             }
             if (stateDefinition.stagePlugin().isPresent()) {
                 Optional<Attempt> finished = state.freshFinishedAttempt(phase);
-                boolean judged = finished.isPresent() && state.lastResumeSequence() > finished.get().finishedSequence();
-                if (finished.isEmpty() || judged || finished.get().outcome().status() == OutcomeStatus.FAILED) {
-                    return runAttempt(runId, state, definition, stages.require(stateDefinition.stage()));
-                }
+                boolean succeeded = finished.isPresent()
+                        && finished.get().outcome().status() != OutcomeStatus.FAILED;
                 Optional<Checkpoint> evidence = state.freshCheckpoint(phase);
-                if (evidence.isEmpty() || !finished.get().attemptId().equals(evidence.get().payload().get("attempt_id"))) {
+                boolean recorded = succeeded && evidence.isPresent()
+                        && finished.get().attemptId().equals(evidence.get().payload().get("attempt_id"));
+                if (succeeded && !recorded) {
+                    // An outcome whose evidence a crash or a pause kept from being recorded.
                     recordEvidence(runId, definition, finished.get());
                     return Optional.empty();
+                }
+                // Evidence that was already judged before a person resumed the run: run the stage again.
+                boolean judged = recorded && state.lastResumeSequence() > evidence.get().journalSequence();
+                if (!succeeded || judged) {
+                    return runAttempt(runId, state, definition, stages.require(stateDefinition.stage()));
                 }
             }
             List<String> targets = new ArrayList<>();
@@ -250,13 +290,26 @@ public final class Orchestrator {
         try (Mdc.Scope a = Mdc.put("attempt", attempt.attemptId())) {
             LOG.info("Running {} ({}) attempt {}", phase, stage.id(), attempt.number());
             RuntimeStageContext context = new RuntimeStageContext(runtime, current, attempt,
-                    workspace.apply(current), inputs.apply(current), stop::get);
+                    workspace.apply(current), inputs.apply(current), new Cancellation(runId));
             outcome = invoke(stage, context);
         }
         AttemptResult finished = runtime.finishAttempt(runId, attempt.attemptId(), outcome);
+        RunState after = finished.run().state();
+        if (after.complete() || after.isPaused()) {
+            // Paused or canceled by someone else while the stage ran: its outcome is recorded, nothing more.
+            LOG.info("{} attempt {} ended after the run {}: {}", phase, attempt.number(),
+                    after.complete() ? "ended" : "paused", outcome);
+            return Optional.empty();
+        }
         if (outcome.status() != OutcomeStatus.FAILED) {
             LOG.info("{} attempt {}: {}", phase, attempt.number(), outcome);
             recordEvidence(runId, definition, finished.attempt());
+            LoopHealthEntry health = after.loopHealth().get(phase.toLowerCase(Locale.ROOT));
+            if (health != null && (health.noProgressCount() > 0 || health.sameErrorCount() > 0)) {
+                // A completed stage is progress: the next failure starts counting afresh.
+                runtime.recordLoopHealth(runId, phase.toLowerCase(Locale.ROOT), new LoopSignal(FailureClass.NONE,
+                        true, "", "stage completed", null, true, false, false, runtime.clock().instant()));
+            }
             return Optional.empty();
         }
         FailureClass failureClass = outcome.failureClass();
@@ -264,7 +317,6 @@ public final class Orchestrator {
         LOG.warn("{} attempt {} failed ({}): {}", phase, attempt.number(), failureClass.wireName(), message);
         boolean retriesExhausted = false;
         if (failureClass.isTransient()) {
-            RunState after = finished.run().state();
             long resumed = after.lastResumeSequence();
             long transientRetries = after.attempts().stream()
                     .filter(a -> a.stateId().equals(phase) && a.visit() == attempt.visit() && a.outcome() != null

@@ -57,8 +57,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * }</pre>
  *
  * <p>Guard rejections are results ({@link TransitionResult#allowed()} is false), never exceptions; requests that
- * make no sense for the run (it does not exist, it has ended...) throw {@link PipelineException}. MDC keys
- * {@code run_id} and {@code pipeline} are set while an operation runs.
+ * make no sense for the run (it does not exist, it has ended...) throw {@link PipelineException}. The MDC key
+ * {@code run_id} is set while a run starts, moves or resumes (the {@link Orchestrator} sets it, with
+ * {@code pipeline}, {@code stage} and {@code attempt}, for the whole drive).
  *
  * @since 0.1
  */
@@ -188,6 +189,12 @@ public final class PipelineRuntime {
         PipelineDefinition definition = definition(request.pipelineId());
         String subject = Ids.requireSafe("subject id", request.subjectId());
         checkAttributeNames(definition, request.attributes().keySet());
+        for (String key : List.of("schema_version", "run_id", "pipeline")) {
+            if (request.manifest().containsKey(key)) {
+                throw new PipelineException("reserved_manifest_key", "Manifest key '" + key + "' is a field of"
+                        + " manifest.json that the runtime writes itself.", "Rename the key.");
+            }
+        }
         for (String counter : request.limits().keySet()) {
             if (!definition.counters().containsKey(counter)) {
                 throw new PipelineException("unknown_counter", "Pipeline " + definition.id() + " has no counter '"

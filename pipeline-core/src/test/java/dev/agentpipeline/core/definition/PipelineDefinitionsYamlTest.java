@@ -126,6 +126,37 @@ class PipelineDefinitionsYamlTest {
     }
 
     @Test
+    void acceptsAStateWithNothingToSay() throws IOException {
+        PipelineDefinition definition = load(edit("  QUEUED: {}", "  QUEUED:"));
+
+        assertThat(definition.state("QUEUED").orElseThrow().description()).isEmpty();
+    }
+
+    @Test
+    void rejectsATransitionToNoState() {
+        singleProblem(rejected(edit("    to: WORK\n  - from: WORK\n    to: DONE", "    to: []\n  - from: WORK\n    to: DONE")
+                .replace("  - from: QUEUED\n    to: []", "  - from: QUEUED\n    to: []\n  - from: QUEUED\n    to: WORK")),
+                15, 9, "'to' is an empty list");
+    }
+
+    @Test
+    void rejectsStatesThatDifferOnlyByCase() {
+        DefinitionException exception = rejected(edit("  DONE:\n    terminal: true", "  DONE:\n    terminal: true\n  Work:\n    terminal: true"));
+
+        assertThat(exception.problems()).anySatisfy(problem -> assertThat(problem.message())
+                .contains("states WORK and Work differ only by case"));
+    }
+
+    @Test
+    void rejectsAStateNamedLikeAFieldOfTheRunsFiles() {
+        DefinitionException exception = rejected(edit("  DONE:\n    terminal: true",
+                "  DONE:\n    terminal: true\n  schema_version:\n    terminal: true"));
+
+        assertThat(exception.problems()).anySatisfy(problem -> assertThat(problem.message())
+                .contains("state id 'schema_version' is reserved"));
+    }
+
+    @Test
     void reportsAMissingFile() {
         Path missing = temp.resolve("nope.yaml");
 

@@ -750,6 +750,79 @@ class OrchestratorTest {
     }
 
     @Nested
+    class PausedOrCanceledWhileAStageRuns {
+
+        @Test
+        void theStageSeesThePauseAndItsEvidenceIsRecordedAfterTheResume() {
+            // Given a decomposition during which a person pauses the run
+            List<Boolean> cancelledSeen = new ArrayList<>();
+            String[] runIds = new String[1];
+            decompose = new ScriptedStage("story-decompose", context -> {
+                cancelledSeen.add(context.isCancelled());
+                runtime.pause(runIds[0], PauseRequest.of("Reviewing the plan by hand"));
+                cancelledSeen.add(context.isCancelled()); // looked at a moment ago: not yet
+                clock.advance(Duration.ofSeconds(1));
+                cancelledSeen.add(context.isCancelled());
+                return DECOMPOSED;
+            });
+            runIds[0] = startStory();
+
+            // When
+            DriveResult paused = orchestrator().drive(runIds[0]);
+
+            // Then the stage was told, its outcome is kept, and no evidence was recorded behind the person's back
+            assertThat(cancelledSeen).containsExactly(false, false, true);
+            assertThat(paused.status()).isEqualTo(DriveResult.Status.PAUSED);
+            assertThat(paused.run().state().freshOutcome("STAGE_0")).contains(DECOMPOSED);
+            assertThat(paused.run().state().freshCheckpoint("STAGE_0")).isEmpty();
+
+            // And after the resume the outcome becomes evidence without running the stage again
+            runtime.resume(runIds[0], null);
+            DriveResult finished = orchestrator().drive(runIds[0]);
+            assertThat(finished.status()).isEqualTo(DriveResult.Status.COMPLETED);
+            assertThat(decompose.runs()).isEqualTo(1);
+        }
+
+        @Test
+        void aCancelDuringAStageEndsTheDriveQuietly() {
+            String[] runIds = new String[1];
+            decompose = new ScriptedStage("story-decompose", context -> {
+                runtime.cancel(runIds[0], "Story dropped");
+                return DECOMPOSED;
+            });
+            runIds[0] = startStory();
+
+            DriveResult result = orchestrator().drive(runIds[0]);
+
+            assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
+            assertThat(result.reason()).isEqualTo("CANCELED");
+            assertThat(result.run().state().freshCheckpoint("STAGE_0")).isEmpty();
+        }
+    }
+
+    @Nested
+    class LoopHealthAcrossVisits {
+
+        @Test
+        void aCompletedStageResetsItsLoopHealth() {
+            // Given an execution that fails twice, succeeds, is sent back by the gate, and fails once more
+            execute = new ScriptedStage("story-execute", fail(FailureClass.AGENT_ERROR, "compile error"),
+                    fail(FailureClass.AGENT_ERROR, "compile error"), ok(EXECUTED),
+                    fail(FailureClass.AGENT_ERROR, "compile error"), ok(EXECUTED));
+            gate = new ScriptedStage("story-quality-gate", ok(FAIL), ok(PASS));
+            String runId = startStory();
+
+            // When
+            DriveResult result = orchestrator().drive(runId);
+
+            // Then the third "compile error" is the first of a new count, not the third in a row
+            assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
+            assertThat(result.run().state().loopHealth().get("stage_2").noProgressCount()).isZero();
+            assertThat(execute.runs()).isEqualTo(5);
+        }
+    }
+
+    @Nested
     class Stopping {
 
         @Test

@@ -356,6 +356,15 @@ class PipelineRuntimeTest {
             assertThatThrownBy(() -> runtime.updateAttributes(story.runId(), Map.of("quality_cycles", 0)))
                     .isInstanceOf(PipelineException.class);
         }
+
+        @Test
+        void manifestKeysTheRuntimeWritesItselfAreRefused() {
+            assertThatThrownBy(() -> runtime.start(StartRequest.builder("story", "US777").manifest("run_id", "mine")
+                    .build()))
+                    .isInstanceOfSatisfying(PipelineException.class,
+                            e -> assertThat(e.code()).isEqualTo("reserved_manifest_key"));
+            assertThat(runtime.current("story", "US777")).isEmpty();
+        }
     }
 
     @Nested

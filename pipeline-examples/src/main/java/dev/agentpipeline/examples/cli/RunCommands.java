@@ -4,9 +4,11 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Injector;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.agentpipeline.core.definition.DefinitionException;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.PipelineRuntime;
+import dev.agentpipeline.core.engine.RetryPolicy;
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.JsonSyntaxException;
 import dev.agentpipeline.core.story.CommandResult;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -68,7 +71,9 @@ final class RunCommands {
                         CliOption.value("--max-quality-cycles", "<n>", "This run's limit of reworks after a failed"
                                 + " quality gate (default 2)."),
                         CliOption.value("--max-crashes", "<n>", "This run's limit of re-run crashed attempts"
-                                + " (default 1).")),
+                                + " (default 1)."),
+                        CliOption.value("--retry-delay-ms", "<ms>", "The wait before the first retry of a timeout or"
+                                + " rate limit, doubling up to 8 times it (default 60000: the seeds' 1, 2, 4 minutes).")),
                 RunCommands::runStory);
     }
 
@@ -153,6 +158,24 @@ final class RunCommands {
             definition = definition.withStagePlugin(binding.getKey(), binding.getValue());
         }
         Injector injector = call.injector(new RunModule(definition, scenario));
+        StageRegistry stages = injector.getInstance(StageRegistry.class);
+        try {
+            definition.checkPlugins(stages); // before anything is started
+        } catch (DefinitionException e) {
+            return PipelineMain.error("missing_plugin", e.getMessage(), "Put the plugin's jar on the class path, or"
+                    + " bind the stage to another plugin (run --plugins '{\"STAGE_2\":\"<id>\"}').");
+        }
+        RetryPolicy retries = RetryPolicy.defaults();
+        if (call.value("--retry-delay-ms") != null) {
+            String text = call.value("--retry-delay-ms").trim();
+            if (!text.matches("[0-9]{1,9}")) {
+                return PipelineMain.error("invalid_flag", "--retry-delay-ms must be a whole number of milliseconds"
+                        + " (got '" + text + "')", "Pass for example --retry-delay-ms 5000.");
+            }
+            long millis = Long.parseLong(text);
+            retries = RetryPolicy.custom().baseDelay(Duration.ofMillis(millis))
+                    .maxDelay(Duration.ofMillis(Math.max(millis, 1) * 8)).build();
+        }
         StoryCommands commands = injector.getInstance(StoryCommands.class);
         CommandResult started = commands.start(StoryCommands.StartArgs.builder(story)
                 .title(call.value("--title"))
@@ -166,8 +189,8 @@ final class RunCommands {
         }
         PipelineRuntime runtime = injector.getInstance(PipelineRuntime.class);
         runtime.addListener(new ProgressPrinter(call.progress()));
-        Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, injector.getInstance(StageRegistry.class),
-                run -> project, entry).build();
+        Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, stages, run -> project, entry)
+                .retryPolicy(retries).build();
         return commands.drive(story, orchestrator);
     }
 

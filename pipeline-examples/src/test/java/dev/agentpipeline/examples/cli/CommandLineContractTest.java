@@ -74,7 +74,7 @@ class CommandLineContractTest {
                 Map.entry("repair", List.of("--story", "--run")),
                 Map.entry("run", List.of("--story", "--title", "--from-stage", "--board-status", "--has-tasks",
                         "--plugins", "--scenario", "--business-answers", "--max-validation-retries",
-                        "--max-quality-cycles", "--max-crashes")),
+                        "--max-quality-cycles", "--max-crashes", "--retry-delay-ms")),
                 Map.entry("demo", List.of("--dir")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))
                 .containsExactly("PIPELINE_STATE_DIR", "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG");

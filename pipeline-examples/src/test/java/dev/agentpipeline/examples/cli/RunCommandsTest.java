@@ -87,6 +87,21 @@ class RunCommandsTest {
         assertThat(answer.json()).containsEntry("code", "missing_plugin");
         assertThat((String) answer.json().get("error")).contains("story-decompose", "pipeline-scripted",
                 "demo-decompose");
+        assertThat(project.resolve(".pipeline")).as("no run was started").doesNotExist();
+    }
+
+    @Test
+    void retriesARateLimitAfterTheGivenDelay() throws Exception {
+        Files.writeString(project.resolve("limited.yaml"), DRY_RUN.replace(
+                "  STAGE_2:\n    - {attributes: {story_status: To Review}}\n",
+                "  STAGE_2:\n    - attempts:\n        - {status: failed, failure_class: rate_limited, message: \"HTTP 429\"}\n"
+                        + "        - {attributes: {story_status: To Review}}\n"));
+
+        Answer answer = pipeline("run", "--story", "US005", "--scenario", "limited.yaml", "--from-stage", "2",
+                "--retry-delay-ms", "1");
+
+        assertThat(answer.exit()).isZero();
+        assertThat(answer.progress()).contains("retry after", "(rate_limited)");
     }
 
     @Test
