@@ -45,10 +45,11 @@ final class DocsDirectory {
         }
     }
 
-    /** @return the Markdown pages of docs/, sorted */
+    /** @return the README and the Markdown pages of docs/, sorted */
     static List<Path> pages() {
         try (Stream<Path> files = Files.list(DOCS)) {
-            return files.filter(file -> file.toString().endsWith(".md")).sorted().toList();
+            return Stream.concat(Stream.of(ROOT.resolve("README.md")),
+                    files.filter(file -> file.toString().endsWith(".md")).sorted()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
