@@ -20,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -262,65 +263,85 @@ public final class PipelineDaemon {
     // ------------------------------------------------------------------------------------------------ requests
 
     private void handle(SocketChannel channel) {
-        try (channel) {
-            ByteBuffer body;
-            ScheduledFuture<?> timeout = timer.schedule(() -> closeQuietly(channel), REQUEST_TIMEOUT_MILLIS,
-                    TimeUnit.MILLISECONDS);
-            try {
-                body = Protocol.readFrame(channel, Protocol.MAX_REQUEST);
-            } catch (EOFException e) {
-                return; // a daemon checking that this one answers, or a client gone
-            } catch (IOException e) {
-                decline(channel, "bad request: " + e.getMessage());
-                return;
-            } finally {
-                timeout.cancel(false);
-            }
-            String peer = peerProblem(channel);
-            if (peer != null) {
-                report(peer);
-                decline(channel, peer);
-                return;
-            }
-            int version = Protocol.version(body);
-            if (version != Protocol.VERSION) {
-                notServed(channel, "protocol version " + version + "; this daemon speaks version "
-                        + Protocol.VERSION);
-                return;
-            }
-            byte type = Protocol.type(body);
-            if (type == Protocol.RUN) {
-                run(channel, body);
-            } else if (type == Protocol.STATUS || type == Protocol.STOP) {
-                String clientKey = Protocol.string(body);
-                Protocol.end(body);
-                if (type == Protocol.STATUS) {
-                    Protocol.writeFully(channel, Protocol.textFrame(Protocol.INFO, status(clientKey)));
-                } else {
-                    Protocol.writeFully(channel, Protocol.textFrame(Protocol.INFO, Protocol.json("ok", Boolean.TRUE,
-                            "stopped", Boolean.TRUE, "pid", ProcessHandle.current().pid(), "directory",
-                            dir.toString())));
-                    shutdown("stopped by `pipeline daemon stop`");
-                }
-            } else {
-                decline(channel, "unknown request type " + type);
-            }
+        try {
+            answer(channel);
         } catch (IOException e) {
-            // the client went away (or sent a malformed request): it runs the command itself, or has its answer
+            // a malformed request (answered, so that its client runs the command itself), or a client gone
             decline(channel, "bad request: " + e.getMessage());
         } catch (RuntimeException | Error e) {
-            report("request failed: " + e);
+            report("request failed: " + e); // the client sees the connection close without an answer
         } finally {
+            closeQuietly(channel);
             lastActivity = System.nanoTime();
         }
     }
 
-    private void run(SocketChannel channel, ByteBuffer body) throws IOException {
+    private void answer(SocketChannel channel) throws IOException {
+        ByteBuffer body;
+        ScheduledFuture<?> timeout = timer.schedule(() -> closeQuietly(channel), REQUEST_TIMEOUT_MILLIS,
+                TimeUnit.MILLISECONDS);
+        try {
+            body = Protocol.readFrame(channel, Protocol.MAX_REQUEST);
+        } catch (EOFException e) {
+            return; // a daemon checking that this one answers, or a client gone
+        } finally {
+            timeout.cancel(false);
+        }
+        String peer = peerProblem(channel);
+        if (peer != null) {
+            report(peer);
+            decline(channel, peer);
+            return;
+        }
+        int version = Protocol.version(body);
+        if (version != Protocol.VERSION) {
+            notServed(channel, "protocol version " + version + "; this daemon speaks version " + Protocol.VERSION);
+            return;
+        }
+        byte type = Protocol.type(body);
+        if (type == Protocol.RUN) {
+            run(channel, body);
+        } else if (type == Protocol.STATUS || type == Protocol.STOP) {
+            String clientKey = Protocol.string(body);
+            Protocol.end(body);
+            if (type == Protocol.STATUS) {
+                Protocol.writeFully(channel, Protocol.textFrame(Protocol.INFO, status(clientKey)));
+            } else {
+                Protocol.writeFully(channel, Protocol.textFrame(Protocol.INFO, Protocol.json("ok", Boolean.TRUE,
+                        "stopped", Boolean.TRUE, "pid", ProcessHandle.current().pid(), "directory",
+                        dir.toString())));
+                shutdown("stopped by `pipeline daemon stop`");
+            }
+        } else {
+            decline(channel, "unknown request type " + type);
+        }
+    }
+
+    /**
+     * A decoded RUN request.
+     *
+     * @param buildKey the client's build key
+     * @param workingDir the directory the command runs in, absolute
+     * @param args the arguments
+     * @param env the command line's environment variables, all {@code PIPELINE_*}
+     */
+    record RunRequest(String buildKey, Path workingDir, String[] args, Map<String, String> env) {
+    }
+
+    /**
+     * Decodes the payload of a RUN request.
+     *
+     * @param body the body, positioned at the payload
+     * @return the request
+     * @throws IOException if it is malformed: truncated, trailing bytes, counts beyond the body, a relative working
+     *     directory, a variable that is not {@code PIPELINE_*}
+     */
+    static RunRequest readRun(ByteBuffer body) throws IOException {
         String clientKey = Protocol.string(body);
         String workingDir = Protocol.string(body);
         int argCount = Protocol.int32(body);
         if (argCount < 0 || argCount > body.remaining() / 4) {
-            throw new IOException("malformed request: " + argCount + " arguments");
+            throw new IOException("malformed request: " + Integer.toUnsignedString(argCount) + " arguments");
         }
         String[] args = new String[argCount];
         for (int i = 0; i < argCount; i++) {
@@ -328,7 +349,8 @@ public final class PipelineDaemon {
         }
         int envCount = Protocol.int32(body);
         if (envCount < 0 || envCount > body.remaining() / 8) {
-            throw new IOException("malformed request: " + envCount + " environment variables");
+            throw new IOException("malformed request: " + Integer.toUnsignedString(envCount)
+                    + " environment variables");
         }
         Map<String, String> env = new HashMap<>();
         for (int i = 0; i < envCount; i++) {
@@ -340,10 +362,24 @@ public final class PipelineDaemon {
             env.put(name, value);
         }
         Protocol.end(body);
-        Path cwd = Path.of(workingDir);
+        Path cwd;
+        try {
+            cwd = Path.of(workingDir);
+        } catch (InvalidPathException e) {
+            throw new IOException("malformed request: working directory " + workingDir + ": " + e.getMessage());
+        }
         if (!cwd.isAbsolute()) {
             throw new IOException("malformed request: working directory " + workingDir + " is not absolute");
         }
+        return new RunRequest(clientKey, cwd, args, env);
+    }
+
+    private void run(SocketChannel channel, ByteBuffer body) throws IOException {
+        RunRequest request = readRun(body);
+        String clientKey = request.buildKey();
+        Path cwd = request.workingDir();
+        String[] args = request.args();
+        Map<String, String> env = request.env();
         if (!clientKey.equals(buildKey)) {
             notServed(channel, "the client is of another build");
             return;
