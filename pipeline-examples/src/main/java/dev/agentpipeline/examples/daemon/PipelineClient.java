@@ -234,6 +234,9 @@ public final class PipelineClient {
         if (outcome >= 0) {
             return outcome;
         }
+        if (outcome == LOST) {
+            note("the daemon's answer to `" + command(args) + "` was lost: " + lostReason);
+        }
         if (outcome == LOST && !contains(READ_ONLY_COMMANDS, command(args))) {
             write(err, Protocol.json("ok", Boolean.FALSE,
                     "error", "The pipeline daemon took the command but its answer was lost (" + lostReason
@@ -246,7 +249,8 @@ public final class PipelineClient {
         }
         int exitCode = inProcess(args, err);
         if (outcome == NO_DAEMON || outcome == RETIRED) {
-            startDaemon();
+            // a retired daemon still holds the lock while it finishes its commands: its successor waits for it
+            startDaemon(outcome == RETIRED);
         }
         return exitCode;
     }
@@ -438,14 +442,17 @@ public final class PipelineClient {
     }
 
     /**
-     * Starts a daemon in the background, unless one is starting (it holds the lock) or the directory is not
-     * private. Its input is empty and its output goes to the log in its directory, never to this process's
-     * streams (a caller reading them would wait for the daemon's end). Failures are noted in the log, if any.
+     * Starts a daemon in the background, unless the directory is not private or (unless told otherwise) a daemon
+     * is starting or running already (it holds the lock). Its input is empty and its output goes to the log in its
+     * directory, never to this process's streams (a caller reading them would wait for the daemon's end). Failures
+     * are noted in the log, if any.
+     *
+     * @param evenIfLocked start one even if the lock is held: by a daemon that is stopping
      */
-    void startDaemon() {
+    void startDaemon(boolean evenIfLocked) {
         try {
             String problem = DaemonFiles.createPrivateDirectory(dir);
-            if (problem != null || lockHeld()) {
+            if (problem != null || !evenIfLocked && lockHeld()) {
                 return;
             }
             Path log = dir.resolve(DaemonFiles.LOG);
@@ -480,8 +487,13 @@ public final class PipelineClient {
             }
         }
         command.add(java);
+        // a background JVM: C1 only and the serial collector with a heap that shrinks back (~65 MB resident warm,
+        // ~170 MB with the JVM's default heap sizing)
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:+UseSerialGC");
+        command.add("-Xms8m");
+        command.add("-XX:MinHeapFreeRatio=10");
+        command.add("-XX:MaxHeapFreeRatio=30");
         command.add("-XX:-UsePerfData");
         command.add("-Xshare:auto");
         if (cdsArchive != null) {

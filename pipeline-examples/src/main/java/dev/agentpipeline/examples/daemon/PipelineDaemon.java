@@ -36,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jdk.net.ExtendedSocketOptions;
@@ -86,7 +87,8 @@ public final class PipelineDaemon {
     /** How long a daemon stopping waits for the commands it runs. */
     static final int DRAIN_SECONDS = 30;
     private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
-    private static final long LOCK_WAIT_MILLIS = 15_000;
+    /** How long a daemon waits for the lock: longer than a stopping daemon takes to finish its commands. */
+    private static final long LOCK_WAIT_MILLIS = (DRAIN_SECONDS + 10) * 1000L;
     private static final int WARM_UP_ROUNDS = 3;
 
     /** What runs one command line: {@link PipelineMain#run}, or a stand-in in tests. */
@@ -107,6 +109,7 @@ public final class PipelineDaemon {
     private final Instant startedAt = Instant.now();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong threads = new AtomicLong();
+    private final AtomicInteger connections = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ScheduledExecutorService timer;
     private final Object state = new Object();
@@ -241,7 +244,18 @@ public final class PipelineDaemon {
                 continue;
             }
             lastActivity = System.nanoTime();
-            start("pipeline-daemon-request-" + threads.incrementAndGet(), () -> handle(channel));
+            if (connections.incrementAndGet() > 2 * MAX_CONCURRENT) { // a flood: its clients run their commands
+                connections.decrementAndGet();
+                closeQuietly(channel);
+                continue;
+            }
+            start("pipeline-daemon-request-" + threads.incrementAndGet(), () -> {
+                try {
+                    handle(channel);
+                } finally {
+                    connections.decrementAndGet();
+                }
+            });
         }
     }
 

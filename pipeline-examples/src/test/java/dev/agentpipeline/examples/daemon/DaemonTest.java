@@ -291,7 +291,7 @@ class DaemonTest {
         assertThatThrownBy(() -> PipelineDaemon.open(dir, classPath, 600, DaemonTest::echo, log))
                 .isInstanceOf(IOException.class).hasMessageContaining("open to its group or to others (mode 750)");
         assertThat(forward(client(Map.of()), "status").code()).isEqualTo(PipelineClient.NOT_SERVED);
-        client(Map.of()).startDaemon();
+        client(Map.of()).startDaemon(true);
         assertThat(Files.getPosixFilePermissions(dir)).isEqualTo(PosixFilePermissions.fromString("rwxr-x---"));
         assertThat(dir).isEmptyDirectory();
         assertThat(Files.getLastModifiedTime(dir)).isEqualTo(modified);
