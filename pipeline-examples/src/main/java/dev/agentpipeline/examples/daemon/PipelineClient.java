@@ -81,10 +81,27 @@ import java.util.Optional;
  * <p>{@code pipeline daemon status} answers whether a daemon runs and what it did; {@code pipeline daemon stop}
  * stops it (and waits for its process to end). Both answer JSON on stdout whatever the settings above.
  *
- * <p>Start-up is the whole point of this class, so its fast path (connect, send, print) is written with a tiny
- * JDK surface: no lambdas, streams, regular expressions or formatting, and none of picocli, Guice, Jackson, SLF4J
- * or the pipeline's core (tests check both). {@code bin/pipeline} runs it from a jar of its own classes with a
- * class-data-sharing archive of its own.
+ * <p>To turn the daemon off: {@code PIPELINE_DAEMON=off} (every command then runs in this JVM, as before the
+ * daemon existed), and {@code pipeline daemon stop} to end a running one.
+ *
+ * <h2>Security</h2>
+ * A daemon serves the user who started it and nobody else: its directory must be owned by that user with no group
+ * or other permissions (0700) and its socket must be that user's socket with mode 0600 - both checked by the client
+ * before it connects and by the daemon before it listens, and refused (never repaired) otherwise; the daemon also
+ * declines connections whose peer credentials name another user. A request carries the command line's arguments,
+ * working directory and {@code PIPELINE_*} variables, nothing that runs: what a caller could do through the daemon
+ * it can do by running the command itself. No shell is involved anywhere (the daemon is started from an argument
+ * list).
+ *
+ * <h2>Cost</h2>
+ * Start-up is the whole point of this class, so its fast path (connect, send, print) is written with a tiny JDK
+ * surface: no lambdas, streams, regular expressions or formatting, and none of picocli, Guice, Jackson, SLF4J or
+ * the pipeline's core (tests check both). {@code bin/pipeline} runs it from a jar of its own classes with a
+ * class-data-sharing archive of its own (which holds the command line's classes too, for the calls it runs
+ * itself). Measured on a 2-core Linux machine with JDK 17: a hello world takes ~41 ms, {@code bin/pipeline status}
+ * through a warm daemon ~70-78 ms, in-process ~195-200 ms. Of the ~30 ms over a hello world, ~17 ms initialise the
+ * JDK's Unix domain sockets (the method handles of their lambdas, the SecureRandom of
+ * {@code sun.nio.ch.UnixDomainSockets}), ~5 ms relocate the larger archive, ~2 ms are the daemon's work.
  *
  * @since 0.1
  */
