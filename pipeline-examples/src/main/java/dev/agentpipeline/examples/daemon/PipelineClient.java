@@ -47,7 +47,8 @@ import java.util.Optional;
  *   <li>Otherwise it checks the daemon directory and socket (owned by this user, no group or other access,
  *       see {@link DaemonFiles}), connects, and sends the arguments, the working directory, the {@code PIPELINE_*}
  *       variables the command line reads ({@code PIPELINE_STATE_DIR PIPELINE_LOCK_TIMEOUT_MS PIPELINE_LOG}) and its
- *       build key (the daemon's class path entries with size and time, and the JDK): see {@link Protocol}.</li>
+ *       build key (the daemon's class path entries with size and time, the JDK, and on Linux what confines the
+ *       process): see {@link Protocol}.</li>
  *   <li>A daemon of the same build answers ACCEPTED, runs the command and answers its exit code and output, which
  *       this JVM writes out unchanged.</li>
  *   <li>When nothing answers (no socket, a socket left by a dead daemon, a refused connection) the command runs in
@@ -90,8 +91,10 @@ import java.util.Optional;
  * before it connects and by the daemon before it listens, and refused (never repaired) otherwise; the daemon also
  * declines connections whose peer credentials name another user. A request carries the command line's arguments,
  * working directory and {@code PIPELINE_*} variables, nothing that runs: what a caller could do through the daemon
- * it can do by running the command itself. No shell is involved anywhere (the daemon is started from an argument
- * list).
+ * it can do by running the command itself - unless the caller is confined more than the daemon, so on Linux the
+ * build key includes the mount namespace and the no_new_privs and seccomp modes, and a sandboxed client whose
+ * sandbox lets it reach a daemon started outside runs its commands itself. No shell is involved anywhere (the
+ * daemon is started from an argument list).
  *
  * <h2>Cost</h2>
  * Start-up is the whole point of this class, so its fast path (connect, send, print) is written with a tiny JDK

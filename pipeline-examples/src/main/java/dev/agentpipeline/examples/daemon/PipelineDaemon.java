@@ -395,7 +395,7 @@ public final class PipelineDaemon {
         String[] args = request.args();
         Map<String, String> env = request.env();
         if (!clientKey.equals(buildKey)) {
-            notServed(channel, "the client is of another build");
+            notServed(channel, "the client is of another build or in a sandbox");
             return;
         }
         synchronized (state) {

@@ -2,11 +2,14 @@ package dev.agentpipeline.examples.daemon;
 
 import java.io.EOFException;
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The wire format between {@link PipelineClient} and {@link PipelineDaemon}: length-prefixed binary frames over a
@@ -267,16 +270,18 @@ final class Protocol {
     // ---------------------------------------------------------------------------------------------- build key
 
     /**
-     * What a daemon must have been started from to serve a client: the JDK (home and exact version) and each entry
-     * of the daemon's class path with its size and modification time. A rebuilt jar or an updated JDK changes it.
-     * A directory entry (in tests) changes when files are added to or removed from it, not when one is rewritten.
+     * What a daemon must have been started from to serve a client: the JDK (home and exact version), each entry
+     * of the daemon's class path with its size and modification time, and the process's {@linkplain #confinement
+     * confinement}. A rebuilt jar or an updated JDK changes it, and so does a sandbox around the client. A directory
+     * entry (in tests) changes when files are added to or removed from it, not when one is rewritten.
      *
      * @param classPath the daemon's class path
      * @return the key
      */
     static String buildKey(String classPath) {
-        StringBuilder key = new StringBuilder(128 + classPath.length());
-        key.append(System.getProperty("java.home")).append('|').append(System.getProperty("java.vm.version"));
+        StringBuilder key = new StringBuilder(192 + classPath.length());
+        key.append(System.getProperty("java.home")).append('|').append(System.getProperty("java.vm.version"))
+                .append('|').append(confinement());
         int start = 0;
         while (start <= classPath.length()) {
             int end = classPath.indexOf(File.pathSeparatorChar, start);
@@ -291,6 +296,47 @@ final class Protocol {
             start = end + 1;
         }
         return key.toString();
+    }
+
+    /**
+     * On Linux, what confines this process: its mount namespace and its {@code NoNewPrivs} and {@code Seccomp}
+     * modes ({@code /proc/self/status}), as in {@code mnt:[4026531840] NoNewPrivs:0 Seccomp:0}; empty elsewhere. A
+     * daemon inherits them from the client that starts it; a client in a sandbox (another mount namespace, a
+     * seccomp filter, Landlock's no_new_privs) that can still reach the socket of a daemon outside it has another
+     * key, so that the daemon does not run its commands with more than the sandbox allows.
+     *
+     * @return the confinement, never null
+     */
+    static String confinement() {
+        File status = new File("/proc/self/status");
+        if (!status.isFile()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(64);
+        try {
+            out.append(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            out.append("mnt:?");
+        }
+        String text;
+        try (FileInputStream in = new FileInputStream(status)) {
+            text = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return out.append(" status:?").toString();
+        }
+        field(out, text, "NoNewPrivs:");
+        field(out, text, "Seccomp:");
+        return out.toString();
+    }
+
+    private static void field(StringBuilder out, String status, String name) {
+        int start = status.startsWith(name) ? 0 : status.indexOf("\n" + name);
+        if (start < 0) {
+            return;
+        }
+        start = status.indexOf(name, start) + name.length();
+        int end = status.indexOf('\n', start);
+        out.append(' ').append(name).append(status, start, end < 0 ? status.length() : end);
     }
 
     // --------------------------------------------------------------------------------------------------- JSON

@@ -201,6 +201,21 @@ class ProtocolTest {
     }
 
     @Test
+    void onLinuxTheBuildKeyNamesWhatConfinesTheProcess() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(Path.of("/proc/self/status")),
+                "a Linux /proc");
+        String status = Files.readString(Path.of("/proc/self/status"));
+        String seccomp = status.lines().filter(line -> line.startsWith("Seccomp:")).findFirst().orElseThrow();
+        String noNewPrivs = status.lines().filter(line -> line.startsWith("NoNewPrivs:")).findFirst().orElseThrow();
+
+        String confinement = Protocol.confinement();
+
+        assertThat(confinement).isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")) + " " + noNewPrivs
+                + " " + seccomp);
+        assertThat(Protocol.buildKey("")).contains(confinement);
+    }
+
+    @Test
     void jsonIsPrettyLikeTheCommandLinesAnswers() {
         String json = Protocol.json("ok", Boolean.TRUE, "pid", 42L, "text", "a \"quoted\"\\ line\n\u0001é", "none",
                 null);
