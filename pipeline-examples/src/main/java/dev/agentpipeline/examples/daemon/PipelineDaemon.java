@@ -71,8 +71,9 @@ import jdk.net.UnixDomainPrincipal;
  * another build key and its own jar (or JDK) changed on disk since it started - the jar was rebuilt, it answers
  * RETIRED so that the client starts a daemon of the new build; on {@code pipeline daemon stop}; and on SIGTERM or
  * SIGINT. Requests from another user are declined (besides the directory's permissions, the peer's credentials
- * are checked where the platform gives them). Its stdout and stderr are its log, {@code daemon.log} in its
- * directory; it never logs through SLF4J.
+ * are checked where the platform gives them), and so are those of a client in a sandbox the daemon is not in: the
+ * build key holds the process's confinement on Linux ({@link Protocol#confinement()}). Its stdout and stderr are its
+ * log, {@code daemon.log} in its directory; it never logs through SLF4J.
  *
  * <p>To do without it: {@code PIPELINE_DAEMON=off} (see {@link PipelineClient}).
  *
