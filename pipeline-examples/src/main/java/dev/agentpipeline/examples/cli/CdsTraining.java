@@ -37,8 +37,19 @@ public final class CdsTraining {
      * @throws IOException if the temporary directory cannot be created or deleted
      */
     public static void main(String[] args) throws IOException {
+        PipelineMain.prepareProcess(Map.of());
+        runCommonCommands();
+    }
+
+    /**
+     * Runs the common commands once, answers discarded, in a temporary project that is deleted afterwards: loads
+     * (and warms) the classes and code paths the quick commands use.
+     * {@link dev.agentpipeline.examples.daemon.PipelineDaemon} runs it to warm up before it serves.
+     *
+     * @throws IOException if the temporary directory cannot be created or deleted
+     */
+    public static void runCommonCommands() throws IOException {
         Map<String, String> env = Map.of();
-        PipelineMain.prepareProcess(env);
         Path project = Files.createTempDirectory("pipeline-cds-");
         try (PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8)) {
             PipelineMain main = new PipelineMain();

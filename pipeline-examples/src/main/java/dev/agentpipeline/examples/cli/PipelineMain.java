@@ -117,6 +117,19 @@ public final class PipelineMain {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        System.exit(runProcess(args));
+    }
+
+    /**
+     * Runs the command line as {@link #main} does - on this process's standard streams, environment and working
+     * directory, with this JVM {@linkplain #prepareProcess prepared} for it - but returns the exit code instead of
+     * exiting, for launchers with more to do once the answer is written
+     * ({@link dev.agentpipeline.examples.daemon.PipelineClient} starts its daemon then).
+     *
+     * @param args the arguments
+     * @return the exit code: 0, 1 or 2
+     */
+    public static int runProcess(String[] args) {
         Map<String, String> env = System.getenv();
         prepareProcess(env);
         PrintStream out = utf8(FileDescriptor.out);
@@ -125,7 +138,7 @@ public final class PipelineMain {
                 Path.of("").toAbsolutePath(), env);
         out.flush();
         err.flush();
-        System.exit(exitCode);
+        return exitCode;
     }
 
     /**
@@ -133,8 +146,12 @@ public final class PipelineMain {
      * its no-op provider, so Logback is not even loaded) unless {@value CliSettings#LOG_ENV} asks for a level,
      * which Logback then reads from the system property {@code pipeline.log}; and Guice without bytecode
      * generation or stack-trace collection (this command line uses neither, and both cost start-up time).
+     * System properties already set win. {@link dev.agentpipeline.examples.daemon.PipelineDaemon} calls it with an
+     * empty environment: a daemon never logs through SLF4J.
+     *
+     * @param env the environment of the process
      */
-    static void prepareProcess(Map<String, String> env) {
+    public static void prepareProcess(Map<String, String> env) {
         String level;
         try {
             level = CliSettings.logLevel(env);
