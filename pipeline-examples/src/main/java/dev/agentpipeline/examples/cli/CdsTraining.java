@@ -87,7 +87,13 @@ public final class CdsTraining {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /**
+     * Deletes a directory tree (the training's temporary project).
+     *
+     * @param root the directory
+     * @throws IOException if a file cannot be deleted
+     */
+    public static void deleteTree(Path root) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
