@@ -256,30 +256,46 @@ public final class PipelineDefinition {
             this.id = Objects.requireNonNull(id, "id");
         }
 
-        /** @param text the title @return this builder */
+        /**
+         * @param text the title
+         * @return this builder
+         */
         public Builder title(String text) {
             this.title = Objects.requireNonNull(text, "text");
             return this;
         }
 
-        /** @param text the description @return this builder */
+        /**
+         * @param text the description
+         * @return this builder
+         */
         public Builder description(String text) {
             this.description = Objects.requireNonNull(text, "text");
             return this;
         }
 
-        /** @param stateId the state runs start in @return this builder */
+        /**
+         * @param stateId the state runs start in
+         * @return this builder
+         */
         public Builder initial(String stateId) {
             this.initial = Objects.requireNonNull(stateId, "stateId");
             return this;
         }
 
-        /** @param stateId a waiting state's id @return this builder */
+        /**
+         * @param stateId a waiting state's id
+         * @return this builder
+         */
         public Builder state(String stateId) {
             return state(stateId, "");
         }
 
-        /** @param stateId a waiting state's id @param text what it means @return this builder */
+        /**
+         * @param stateId a waiting state's id
+         * @param text what it means
+         * @return this builder
+         */
         public Builder state(String stateId, String text) {
             return state(new StateDefinition(stateId, text, null, false, Map.of(), SourceLocation.BUILDER));
         }
@@ -295,12 +311,19 @@ public final class PipelineDefinition {
                     Map.of(), SourceLocation.BUILDER));
         }
 
-        /** @param stateId a terminal state's id @param text what it means @return this builder */
+        /**
+         * @param stateId a terminal state's id
+         * @param text what it means
+         * @return this builder
+         */
         public Builder terminal(String stateId, String text) {
             return state(new StateDefinition(stateId, text, null, true, Map.of(), SourceLocation.BUILDER));
         }
 
-        /** @param state a state @return this builder */
+        /**
+         * @param state a state
+         * @return this builder
+         */
         public Builder state(StateDefinition state) {
             if (states.putIfAbsent(state.id(), state) != null) {
                 problems.add(new DefinitionProblem(state.location(), "state " + state.id() + " is defined twice"));
@@ -308,18 +331,28 @@ public final class PipelineDefinition {
             return this;
         }
 
-        /** @param from a state @param to a state @return this builder, with an unguarded transition */
+        /**
+         * @param from a state
+         * @param to a state
+         * @return this builder, with an unguarded transition
+         */
         public Builder transition(String from, String to) {
             return transition(TransitionDefinition.builder(from, to).build());
         }
 
-        /** @param transition a transition @return this builder */
+        /**
+         * @param transition a transition
+         * @return this builder
+         */
         public Builder transition(TransitionDefinition transition) {
             transitions.add(Objects.requireNonNull(transition, "transition"));
             return this;
         }
 
-        /** @param counter a counter @return this builder */
+        /**
+         * @param counter a counter
+         * @return this builder
+         */
         public Builder counter(CounterDefinition counter) {
             if (counters.putIfAbsent(counter.id(), counter) != null) {
                 problems.add(new DefinitionProblem(counter.location(), "counter " + counter.id() + " is defined twice"));
@@ -327,7 +360,10 @@ public final class PipelineDefinition {
             return this;
         }
 
-        /** @param where where the definition comes from @return this builder */
+        /**
+         * @param where where the definition comes from
+         * @return this builder
+         */
         Builder location(SourceLocation where) {
             this.location = where;
             return this;

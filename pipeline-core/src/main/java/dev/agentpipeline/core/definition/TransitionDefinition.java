@@ -70,19 +70,28 @@ public record TransitionDefinition(String from, String to, List<GuardDefinition>
             this.to = Objects.requireNonNull(to, "to");
         }
 
-        /** @param guard a guard, checked after those added before it @return this builder */
+        /**
+         * @param guard a guard, checked after those added before it
+         * @return this builder
+         */
         public Builder guard(Guard guard) {
             guards.add(new GuardDefinition(guard, SourceLocation.BUILDER));
             return this;
         }
 
-        /** @param counter the counter the transition increments @return this builder */
+        /**
+         * @param counter the counter the transition increments
+         * @return this builder
+         */
         public Builder increments(String counter) {
             this.increments = Objects.requireNonNull(counter, "counter");
             return this;
         }
 
-        /** @param text what the transition means @return this builder */
+        /**
+         * @param text what the transition means
+         * @return this builder
+         */
         public Builder description(String text) {
             this.description = Objects.requireNonNull(text, "text");
             return this;

@@ -435,31 +435,46 @@ public final class Orchestrator {
             this.stages = Objects.requireNonNull(stages, "stages");
         }
 
-        /** @param policy how to retry @return this builder */
+        /**
+         * @param policy how to retry
+         * @return this builder
+         */
         public Builder retryPolicy(RetryPolicy policy) {
             this.retryPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** @param value how to wait (a fake in tests) @return this builder */
+        /**
+         * @param value how to wait (a fake in tests)
+         * @return this builder
+         */
         public Builder sleeper(Sleeper value) {
             this.sleeper = Objects.requireNonNull(value, "value");
             return this;
         }
 
-        /** @param value turns outcomes into summaries and checkpoints @return this builder */
+        /**
+         * @param value turns outcomes into summaries and checkpoints
+         * @return this builder
+         */
         public Builder recorder(OutcomeRecorder value) {
             this.recorder = Objects.requireNonNull(value, "value");
             return this;
         }
 
-        /** @param value gives each attempt its inputs; the run's attributes by default @return this builder */
+        /**
+         * @param value gives each attempt its inputs; the run's attributes by default
+         * @return this builder
+         */
         public Builder inputs(Function<RunState, Map<String, Object>> value) {
             this.inputs = Objects.requireNonNull(value, "value");
             return this;
         }
 
-        /** @param value gives each attempt its working directory; the current one by default @return this builder */
+        /**
+         * @param value gives each attempt its working directory; the current one by default
+         * @return this builder
+         */
         public Builder workspace(Function<RunState, Path> value) {
             this.workspace = Objects.requireNonNull(value, "value");
             return this;
@@ -475,13 +490,19 @@ public final class Orchestrator {
             return this;
         }
 
-        /** @param counter the counter that counts crashed attempts ({@code crash_count}) @return this builder */
+        /**
+         * @param counter the counter that counts crashed attempts ({@code crash_count})
+         * @return this builder
+         */
         public Builder crashCounter(String counter) {
             this.crashCounter = Objects.requireNonNull(counter, "counter");
             return this;
         }
 
-        /** @param value numbers in [0, 1) for backoff jitter (fixed in tests) @return this builder */
+        /**
+         * @param value numbers in [0, 1) for backoff jitter (fixed in tests)
+         * @return this builder
+         */
         public Builder random(DoubleSupplier value) {
             this.random = Objects.requireNonNull(value, "value");
             return this;

@@ -45,17 +45,27 @@ public record PauseRequest(String reason, String category, String scope, Map<Str
         return new PauseRequest(reason, "manual", null, Map.of(), "Resolve the cause, then resume the run");
     }
 
-    /** @param action what a person should do @return a copy with that next action */
+    /**
+     * @param action what a person should do
+     * @return a copy with that next action
+     */
     public PauseRequest withNextAction(String action) {
         return new PauseRequest(reason, category, scope, evidence, Objects.requireNonNull(action, "action"));
     }
 
-    /** @param value the category @param where the scope @return a copy with that category and scope */
+    /**
+     * @param value the category
+     * @param where the scope
+     * @return a copy with that category and scope
+     */
     public PauseRequest withCategory(String value, String where) {
         return new PauseRequest(reason, value, where, evidence, nextAction);
     }
 
-    /** @param values the evidence @return a copy with that evidence */
+    /**
+     * @param values the evidence
+     * @return a copy with that evidence
+     */
     public PauseRequest withEvidence(Map<String, ?> values) {
         return new PauseRequest(reason, category, scope, JsonValues.copyOfMap(values), nextAction);
     }

@@ -775,7 +775,10 @@ public final class PipelineRuntime {
         private Builder() {
         }
 
-        /** @param runStore where runs live @return this builder */
+        /**
+         * @param runStore where runs live
+         * @return this builder
+         */
         public Builder store(RunStore runStore) {
             this.store = Objects.requireNonNull(runStore, "runStore");
             return this;
@@ -793,7 +796,10 @@ public final class PipelineRuntime {
             return this;
         }
 
-        /** @param value the clock (inject a fixed or fake one in tests) @return this builder */
+        /**
+         * @param value the clock (inject a fixed or fake one in tests)
+         * @return this builder
+         */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "value");
             return this;
@@ -812,13 +818,19 @@ public final class PipelineRuntime {
             return this;
         }
 
-        /** @param policy the loop-health policy @return this builder */
+        /**
+         * @param policy the loop-health policy
+         * @return this builder
+         */
         public Builder loopHealthPolicy(LoopHealthPolicy policy) {
             this.loopHealthPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** @param listener a listener @return this builder */
+        /**
+         * @param listener a listener
+         * @return this builder
+         */
         public Builder listener(RunListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;

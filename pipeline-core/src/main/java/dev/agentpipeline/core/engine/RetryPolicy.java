@@ -99,43 +99,64 @@ public record RetryPolicy(int maxTransientRetries, Duration baseDelay, double mu
         private Builder() {
         }
 
-        /** @param value retries of transient failures per visit @return this builder */
+        /**
+         * @param value retries of transient failures per visit
+         * @return this builder
+         */
         public Builder maxTransientRetries(int value) {
             this.maxTransientRetries = value;
             return this;
         }
 
-        /** @param value the first wait @return this builder */
+        /**
+         * @param value the first wait
+         * @return this builder
+         */
         public Builder baseDelay(Duration value) {
             this.baseDelay = value;
             return this;
         }
 
-        /** @param value the growth factor @return this builder */
+        /**
+         * @param value the growth factor
+         * @return this builder
+         */
         public Builder multiplier(double value) {
             this.multiplier = value;
             return this;
         }
 
-        /** @param value the longest wait @return this builder */
+        /**
+         * @param value the longest wait
+         * @return this builder
+         */
         public Builder maxDelay(Duration value) {
             this.maxDelay = value;
             return this;
         }
 
-        /** @param value the random spread, 0 to 1 @return this builder */
+        /**
+         * @param value the random spread, 0 to 1
+         * @return this builder
+         */
         public Builder jitter(double value) {
             this.jitter = value;
             return this;
         }
 
-        /** @param value the wait before retrying a non-transient failure @return this builder */
+        /**
+         * @param value the wait before retrying a non-transient failure
+         * @return this builder
+         */
         public Builder failureDelay(Duration value) {
             this.failureDelay = value;
             return this;
         }
 
-        /** @param value attempts per visit before pausing @return this builder */
+        /**
+         * @param value attempts per visit before pausing
+         * @return this builder
+         */
         public Builder maxAttemptsPerVisit(int value) {
             this.maxAttemptsPerVisit = value;
             return this;

@@ -64,31 +64,48 @@ public record StartRequest(String pipelineId, String subjectId, String title, Ma
             this.subjectId = subjectId;
         }
 
-        /** @param text the subject's title @return this builder */
+        /**
+         * @param text the subject's title
+         * @return this builder
+         */
         public Builder title(String text) {
             this.title = text;
             return this;
         }
 
-        /** @param key a manifest key @param value a JSON-compatible value @return this builder */
+        /**
+         * @param key a manifest key
+         * @param value a JSON-compatible value
+         * @return this builder
+         */
         public Builder manifest(String key, Object value) {
             manifest.put(key, value);
             return this;
         }
 
-        /** @param key an attribute key @param value a JSON-compatible value @return this builder */
+        /**
+         * @param key an attribute key
+         * @param value a JSON-compatible value
+         * @return this builder
+         */
         public Builder attribute(String key, Object value) {
             attributes.put(key, value);
             return this;
         }
 
-        /** @param values attributes to add @return this builder */
+        /**
+         * @param values attributes to add
+         * @return this builder
+         */
         public Builder attributes(Map<String, ?> values) {
             attributes.putAll(values);
             return this;
         }
 
-        /** @param values manifest entries to add @return this builder */
+        /**
+         * @param values manifest entries to add
+         * @return this builder
+         */
         public Builder manifest(Map<String, ?> values) {
             manifest.putAll(values);
             return this;

@@ -33,7 +33,7 @@ public final class MessageTemplate {
      *
      * @param text the text
      * @return the template
-     * @throws IllegalArgumentException if a {@code ${} is not closed or a placeholder is empty
+     * @throws IllegalArgumentException if a <code>${</code> is not closed or a placeholder is empty
      */
     public static MessageTemplate of(String text) {
         Objects.requireNonNull(text, "text");

@@ -649,7 +649,10 @@ public final class FileRunStore implements RunStore {
             return this;
         }
 
-        /** @param clock the clock for pointer timestamps @return this builder */
+        /**
+         * @param clock the clock for pointer timestamps
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

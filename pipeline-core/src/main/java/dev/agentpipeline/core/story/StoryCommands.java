@@ -135,73 +135,109 @@ public final class StoryCommands {
                 this.story = story;
             }
 
-            /** @param v title @return this builder */
+            /**
+             * @param v title
+             * @return this builder
+             */
             public Builder title(String v) {
                 title = v;
                 return this;
             }
 
-            /** @param v storage mode @return this builder */
+            /**
+             * @param v storage mode
+             * @return this builder
+             */
             public Builder storage(String v) {
                 storage = v;
                 return this;
             }
 
-            /** @param v project brief JSON @return this builder */
+            /**
+             * @param v project brief JSON
+             * @return this builder
+             */
             public Builder projectBrief(String v) {
                 projectBrief = v;
                 return this;
             }
 
-            /** @param v story briefs JSON @return this builder */
+            /**
+             * @param v story briefs JSON
+             * @return this builder
+             */
             public Builder storyBriefs(String v) {
                 storyBriefs = v;
                 return this;
             }
 
-            /** @param v business answers JSON @return this builder */
+            /**
+             * @param v business answers JSON
+             * @return this builder
+             */
             public Builder businessAnswers(String v) {
                 businessAnswers = v;
                 return this;
             }
 
-            /** @param v status cache JSON @return this builder */
+            /**
+             * @param v status cache JSON
+             * @return this builder
+             */
             public Builder statusCache(String v) {
                 statusCache = v;
                 return this;
             }
 
-            /** @param v skill repository path @return this builder */
+            /**
+             * @param v skill repository path
+             * @return this builder
+             */
             public Builder skillRepoPath(String v) {
                 skillRepoPath = v;
                 return this;
             }
 
-            /** @param v worktree directory @return this builder */
+            /**
+             * @param v worktree directory
+             * @return this builder
+             */
             public Builder worktreeDir(String v) {
                 worktreeDir = v;
                 return this;
             }
 
-            /** @param v branch name @return this builder */
+            /**
+             * @param v branch name
+             * @return this builder
+             */
             public Builder branchName(String v) {
                 branchName = v;
                 return this;
             }
 
-            /** @param v limit of validation retries, as text @return this builder */
+            /**
+             * @param v limit of validation retries, as text
+             * @return this builder
+             */
             public Builder maxValidationRetries(String v) {
                 maxValidationRetries = v;
                 return this;
             }
 
-            /** @param v limit of quality cycles, as text @return this builder */
+            /**
+             * @param v limit of quality cycles, as text
+             * @return this builder
+             */
             public Builder maxQualityCycles(String v) {
                 maxQualityCycles = v;
                 return this;
             }
 
-            /** @param v limit of crashes, as text @return this builder */
+            /**
+             * @param v limit of crashes, as text
+             * @return this builder
+             */
             public Builder maxCrashes(String v) {
                 maxCrashes = v;
                 return this;
@@ -465,73 +501,109 @@ public final class StoryCommands {
                 this.stage = stage;
             }
 
-            /** @param v story id @return this builder */
+            /**
+             * @param v story id
+             * @return this builder
+             */
             public Builder story(String v) {
                 story = v;
                 return this;
             }
 
-            /** @param v plan score @return this builder */
+            /**
+             * @param v plan score
+             * @return this builder
+             */
             public Builder planScore(String v) {
                 planScore = v;
                 return this;
             }
 
-            /** @param v readiness @return this builder */
+            /**
+             * @param v readiness
+             * @return this builder
+             */
             public Builder readiness(String v) {
                 readiness = v;
                 return this;
             }
 
-            /** @param v verdict @return this builder */
+            /**
+             * @param v verdict
+             * @return this builder
+             */
             public Builder verdict(String v) {
                 verdict = v;
                 return this;
             }
 
-            /** @param v reason @return this builder */
+            /**
+             * @param v reason
+             * @return this builder
+             */
             public Builder reason(String v) {
                 reason = v;
                 return this;
             }
 
-            /** @param v quality score @return this builder */
+            /**
+             * @param v quality score
+             * @return this builder
+             */
             public Builder qualityScore(String v) {
                 qualityScore = v;
                 return this;
             }
 
-            /** @param v issues @return this builder */
+            /**
+             * @param v issues
+             * @return this builder
+             */
             public Builder issues(String v) {
                 issues = v;
                 return this;
             }
 
-            /** @param v last action @return this builder */
+            /**
+             * @param v last action
+             * @return this builder
+             */
             public Builder lastAction(String v) {
                 lastAction = v;
                 return this;
             }
 
-            /** @param v tasks completed JSON @return this builder */
+            /**
+             * @param v tasks completed JSON
+             * @return this builder
+             */
             public Builder tasksCompleted(String v) {
                 tasksCompleted = v;
                 return this;
             }
 
-            /** @param v tasks remaining JSON @return this builder */
+            /**
+             * @param v tasks remaining JSON
+             * @return this builder
+             */
             public Builder tasksRemaining(String v) {
                 tasksRemaining = v;
                 return this;
             }
 
-            /** @param v agents info @return this builder */
+            /**
+             * @param v agents info
+             * @return this builder
+             */
             public Builder agentsInfo(String v) {
                 agentsInfo = v;
                 return this;
             }
 
-            /** @param v git stats JSON @return this builder */
+            /**
+             * @param v git stats JSON
+             * @return this builder
+             */
             public Builder gitStats(String v) {
                 gitStats = v;
                 return this;

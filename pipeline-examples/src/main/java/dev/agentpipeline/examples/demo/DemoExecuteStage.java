@@ -31,7 +31,10 @@ public final class DemoExecuteStage implements Stage {
                 private Greeting() {
                 }
 
-                /** @param name the user's name, not blank @return the greeting */
+                /**
+                 * @param name the user's name, not blank
+                 * @return the greeting
+                 */
                 public static String greet(String name) {
                     if (name == null || name.isBlank()) {
                         throw new IllegalArgumentException("name must not be blank");

@@ -194,26 +194,39 @@ public final class TestStageContext implements StageContext {
         private Builder() {
         }
 
-        /** @param runId the run id @return this builder */
+        /**
+         * @param runId the run id
+         * @return this builder
+         */
         public Builder runId(String runId) {
             this.runId = Objects.requireNonNull(runId, "runId");
             return this;
         }
 
-        /** @param pipelineId the pipeline id @return this builder */
+        /**
+         * @param pipelineId the pipeline id
+         * @return this builder
+         */
         public Builder pipeline(String pipelineId) {
             this.pipelineId = Objects.requireNonNull(pipelineId, "pipelineId");
             return this;
         }
 
-        /** @param id the subject id @param title its title @return this builder */
+        /**
+         * @param id the subject id
+         * @param title its title
+         * @return this builder
+         */
         public Builder subject(String id, String title) {
             this.subjectId = Objects.requireNonNull(id, "id");
             this.subjectTitle = Objects.requireNonNull(title, "title");
             return this;
         }
 
-        /** @param stateId the state the stage works for @return this builder */
+        /**
+         * @param stateId the state the stage works for
+         * @return this builder
+         */
         public Builder state(String stateId) {
             this.stateId = Objects.requireNonNull(stateId, "stateId");
             return this;
@@ -245,31 +258,48 @@ public final class TestStageContext implements StageContext {
             return this;
         }
 
-        /** @param workspace the working directory @return this builder */
+        /**
+         * @param workspace the working directory
+         * @return this builder
+         */
         public Builder workspace(Path workspace) {
             this.workspace = Objects.requireNonNull(workspace, "workspace");
             return this;
         }
 
-        /** @param name input name @param value JSON-compatible value @return this builder */
+        /**
+         * @param name input name
+         * @param value JSON-compatible value
+         * @return this builder
+         */
         public Builder input(String name, Object value) {
             inputs.put(Objects.requireNonNull(name, "name"), value);
             return this;
         }
 
-        /** @param stateId an earlier state @param outcome its outcome @return this builder */
+        /**
+         * @param stateId an earlier state
+         * @param outcome its outcome
+         * @return this builder
+         */
         public Builder previousOutcome(String stateId, StageOutcome outcome) {
             previousOutcomes.put(Objects.requireNonNull(stateId, "stateId"), Objects.requireNonNull(outcome, "outcome"));
             return this;
         }
 
-        /** @param snapshot progress an earlier attempt saved @return this builder */
+        /**
+         * @param snapshot progress an earlier attempt saved
+         * @return this builder
+         */
         public Builder savedProgress(Map<String, ?> snapshot) {
             this.progress = JsonValues.copyOfMap(snapshot);
             return this;
         }
 
-        /** @param clock the clock the stage sees @return this builder */
+        /**
+         * @param clock the clock the stage sees
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
