@@ -1,0 +1,30 @@
+package dev.agentpipeline.spi.workspace;
+
+import java.nio.file.Path;
+
+/**
+ * Opens {@link WorkspaceProvider}s: how an implementation is found with {@link java.util.ServiceLoader} (list it in
+ * {@code META-INF/services/dev.agentpipeline.spi.workspace.WorkspaceProviderFactory}).
+ *
+ * <pre>{@code
+ * WorkspaceProviderFactory git = ServiceLoader.load(WorkspaceProviderFactory.class).findFirst().orElseThrow();
+ * WorkspaceProvider workspaces = git.open(projectDir, projectDir.resolve(".pipeline/worktrees"));
+ * }</pre>
+ *
+ * @since 0.1
+ */
+public interface WorkspaceProviderFactory {
+
+    /** @return the implementation's id ({@code git}) */
+    String id();
+
+    /**
+     * Opens the workspaces of a repository.
+     *
+     * @param repository a directory inside the repository's working tree
+     * @param workspaceRoot the directory new workspaces are made in (linked worktrees and clones)
+     * @return the provider
+     * @throws WorkspaceException if the directory is not in a repository this implementation can work with
+     */
+    WorkspaceProvider open(Path repository, Path workspaceRoot);
+}
