@@ -75,7 +75,7 @@ public final class Orchestrator {
     private final Sleeper sleeper;
     private final OutcomeRecorder recorder;
     private final Function<RunState, Map<String, Object>> inputs;
-    private final Function<RunState, Path> workspace;
+    private final RunWorkspaces workspaces;
     private final Function<RunState, Optional<String>> entry;
     private final String crashCounter;
     private final DoubleSupplier random;
@@ -90,7 +90,7 @@ public final class Orchestrator {
         this.sleeper = b.sleeper;
         this.recorder = b.recorder;
         this.inputs = b.inputs;
-        this.workspace = b.workspace;
+        this.workspaces = b.workspaces;
         this.entry = b.entry;
         this.crashCounter = b.crashCounter;
         this.random = b.random;
@@ -161,10 +161,11 @@ public final class Orchestrator {
                 RunSnapshot run = runtime.load(runId);
                 RunState state = run.state();
                 if (state.complete()) {
-                    return new DriveResult(run, DriveResult.Status.COMPLETED, state.finalResult().orElse("DONE"));
+                    return settle(new DriveResult(run, DriveResult.Status.COMPLETED,
+                            state.finalResult().orElse("DONE")));
                 }
                 if (state.isPaused()) {
-                    return new DriveResult(run, DriveResult.Status.PAUSED, state.pausedReason().orElse(""));
+                    return settle(new DriveResult(run, DriveResult.Status.PAUSED, state.pausedReason().orElse("")));
                 }
                 if (stop.get()) {
                     return new DriveResult(run, DriveResult.Status.STOPPED,
@@ -172,7 +173,7 @@ public final class Orchestrator {
                 }
                 Optional<DriveResult> done = step(runId, state);
                 if (done.isPresent()) {
-                    return done.get();
+                    return settle(done.get());
                 }
             }
         } finally {
@@ -181,6 +182,19 @@ public final class Orchestrator {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Tells the workspaces that the run paused or ended, and answers with the run as it is then. */
+    private DriveResult settle(DriveResult result) {
+        RunState state = result.run().state();
+        if (result.status() == DriveResult.Status.PAUSED) {
+            workspaces.paused(runtime, state);
+        } else if (result.status() == DriveResult.Status.COMPLETED) {
+            workspaces.ended(runtime, state);
+        } else {
+            return result;
+        }
+        return new DriveResult(runtime.load(state.runId()), result.status(), result.reason());
     }
 
     /** One step; empty to keep going. */
@@ -283,6 +297,17 @@ public final class Orchestrator {
                     "Read the attempts' outcomes, fix the cause, then resume the run"));
             return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
         }
+        Path directory;
+        try {
+            directory = workspaces.prepare(runtime, state);
+        } catch (RuntimeException e) {
+            String reason = "Cannot prepare the workspace of " + phase + ": " + e.getMessage();
+            LOG.warn(reason, e);
+            RunSnapshot paused = runtime.pause(runId, new PauseRequest(reason, "workspace",
+                    phase.toLowerCase(Locale.ROOT), Map.of("error", String.valueOf(e.getMessage())),
+                    "Fix the repository (see the error), then resume the run"));
+            return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
+        }
         AttemptResult started = runtime.startAttempt(runId, stage.id(), stage.version());
         Attempt attempt = started.attempt();
         RunState current = started.run().state();
@@ -290,7 +315,7 @@ public final class Orchestrator {
         try (Mdc.Scope a = Mdc.put("attempt", attempt.attemptId())) {
             LOG.info("Running {} ({}) attempt {}", phase, stage.id(), attempt.number());
             RuntimeStageContext context = new RuntimeStageContext(runtime, current, attempt,
-                    workspace.apply(current), inputs.apply(current), new Cancellation(runId));
+                    directory, inputs.apply(current), new Cancellation(runId));
             outcome = invoke(stage, context);
         }
         AttemptResult finished = runtime.finishAttempt(runId, attempt.attemptId(), outcome);
@@ -410,7 +435,11 @@ public final class Orchestrator {
         runtime.recordSummary(runId, attempt.stateId(), recorder.summary(definition, state, attempt));
         Map<String, Object> payload = new LinkedHashMap<>(recorder.checkpoint(definition, state, attempt));
         payload.putIfAbsent("attempt_id", attempt.attemptId());
-        runtime.checkpoint(runId, attempt.stateId(), payload, recorder.attributes(definition, state, attempt));
+        Map<String, Object> attributes = new LinkedHashMap<>(recorder.attributes(definition, state, attempt));
+        RunWorkspaces.Evidence workspace = workspaces.evidence(state, attempt.stateId());
+        payload.putAll(workspace.checkpoint());
+        attributes.putAll(workspace.attributes());
+        runtime.checkpoint(runId, attempt.stateId(), payload, attributes);
     }
 
     /**
@@ -425,7 +454,7 @@ public final class Orchestrator {
         private Sleeper sleeper = Sleeper.system();
         private OutcomeRecorder recorder = OutcomeRecorder.generic();
         private Function<RunState, Map<String, Object>> inputs = RunState::attributes;
-        private Function<RunState, Path> workspace = run -> Path.of("").toAbsolutePath();
+        private RunWorkspaces workspaces = RunWorkspaces.fixed(run -> Path.of("").toAbsolutePath());
         private Function<RunState, Optional<String>> entry = run -> Optional.empty();
         private String crashCounter = PipelineRuntime.CRASH_COUNTER;
         private DoubleSupplier random = new SecureRandom()::nextDouble;
@@ -476,7 +505,17 @@ public final class Orchestrator {
          * @return this builder
          */
         public Builder workspace(Function<RunState, Path> value) {
-            this.workspace = Objects.requireNonNull(value, "value");
+            this.workspaces = RunWorkspaces.fixed(value);
+            return this;
+        }
+
+        /**
+         * @param value where runs work and what happens to their workspaces when they pause and end (a git worktree
+         *     per story: {@code StoryWorkspaces}); replaces {@link #workspace(Function)}
+         * @return this builder
+         */
+        public Builder workspaces(RunWorkspaces value) {
+            this.workspaces = Objects.requireNonNull(value, "value");
             return this;
         }
 
