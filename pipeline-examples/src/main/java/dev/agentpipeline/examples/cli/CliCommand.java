@@ -18,7 +18,8 @@ import java.util.Set;
  *         call -> call.storyCommands().status(call.value("--story")));
  * }</pre>
  *
- * @param name the name, lower-case letters and dashes ({@code record-stage-summary}); never null
+ * @param name the name: one or two words of lower-case letters and dashes ({@code record-stage-summary},
+ *     {@code workspaces list}); never null
  * @param description what the command does, one or two sentences; never null
  * @param options its options (besides the global {@code --project-dir} and {@code --help}); never null
  * @param handler what it does; never null
@@ -54,9 +55,9 @@ public record CliCommand(String name, String description, List<CliOption> option
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(handler, "handler");
-        if (!name.matches("[a-z][a-z-]*")) {
-            throw new IllegalArgumentException("command name must be lower-case letters and dashes, got '" + name
-                    + "'");
+        if (!name.matches("[a-z][a-z-]*( [a-z][a-z-]*)?")) {
+            throw new IllegalArgumentException("command name must be one or two words of lower-case letters and"
+                    + " dashes, got '" + name + "'");
         }
         options = List.copyOf(options);
         Set<String> seen = new HashSet<>();

@@ -50,9 +50,11 @@ final class CommandLineParser {
     CommandLineParser(List<CliCommand> commandList) {
         CommandSpec root = CommandSpec.create().name("pipeline");
         addGlobalOptions(root, true);
+        Map<String, CommandSpec> groups = new LinkedHashMap<>();
         for (CliCommand command : commandList) {
             commands.put(command.name(), command);
-            CommandSpec sub = CommandSpec.create().name(command.name());
+            String[] words = command.name().split(" ");
+            CommandSpec sub = CommandSpec.create().name(words[words.length - 1]);
             addGlobalOptions(sub, false);
             for (CliOption option : command.options()) {
                 sub.addOption(option.isFlag()
@@ -60,11 +62,22 @@ final class CommandLineParser {
                         : OptionSpec.builder(option.name()).arity("1").type(String.class)
                                 .paramLabel(option.valueLabel()).build());
             }
-            root.addSubcommand(command.name(), sub);
+            if (words.length == 1) {
+                root.addSubcommand(command.name(), sub);
+            } else {
+                // A command of two words ("workspaces list"): the first word groups its siblings.
+                CommandSpec group = groups.computeIfAbsent(words[0], name -> {
+                    CommandSpec spec = CommandSpec.create().name(name);
+                    addGlobalOptions(spec, false);
+                    root.addSubcommand(name, spec);
+                    return spec;
+                });
+                group.addSubcommand(words[1], sub);
+            }
         }
         CommandSpec help = CommandSpec.create().name(HELP_COMMAND);
-        help.addPositional(PositionalParamSpec.builder().arity("0..1").type(String.class).paramLabel("<command>")
-                .build());
+        help.addPositional(PositionalParamSpec.builder().arity("0..2").type(List.class).auxiliaryTypes(String.class)
+                .paramLabel("<command>").build());
         addGlobalOptions(help, false);
         root.addSubcommand(HELP_COMMAND, help);
         commandLine = new CommandLine(root);
@@ -111,6 +124,27 @@ final class CommandLineParser {
                     + "; `pipeline help` lists their options.");
         }
         String name = sub.commandSpec().name();
+        if (!sub.commandSpec().subcommands().isEmpty()) {
+            ParseResult child = sub.subcommand();
+            if (child == null && sub.isUsageHelpRequested()) {
+                return new Parsed(Kind.USAGE, null, Map.of(), Set.of(), projectDir);
+            }
+            if (child == null) {
+                throw new CliException("missing_command", "`pipeline " + name + "` needs one of "
+                        + String.join(", ", sub.commandSpec().subcommands().keySet()), "For example: pipeline " + name
+                        + " " + sub.commandSpec().subcommands().keySet().iterator().next() + ".");
+            }
+            String groupProjectDir = sub.matchedOptionValue(PROJECT_DIR, null);
+            if (groupProjectDir != null) {
+                if (projectDir != null) {
+                    throw new CliException("duplicate_option", "Option '" + PROJECT_DIR + "' was given twice",
+                            "Give --project-dir once.");
+                }
+                projectDir = groupProjectDir;
+            }
+            name = name + " " + child.commandSpec().name();
+            sub = child;
+        }
         String subProjectDir = sub.matchedOptionValue(PROJECT_DIR, null);
         if (subProjectDir != null) {
             if (projectDir != null) {
@@ -120,8 +154,9 @@ final class CommandLineParser {
             projectDir = subProjectDir;
         }
         if (HELP_COMMAND.equals(name)) {
-            String topic = sub.matchedPositionalValue(0, null);
-            if (topic == null || HELP_COMMAND.equals(topic)) {
+            List<String> words = sub.matchedPositionalValue(0, List.<String>of());
+            String topic = words.isEmpty() ? null : String.join(" ", words);
+            if (topic == null || HELP_COMMAND.equals(topic) || isGroup(topic)) {
                 return new Parsed(Kind.USAGE, null, Map.of(), Set.of(), projectDir);
             }
             CliCommand command = commands.get(topic);
@@ -152,12 +187,15 @@ final class CommandLineParser {
     private CliException translate(ParameterException e) {
         CommandLine where = e.getCommandLine();
         boolean atRoot = where == null || where.getParent() == null;
-        String commandName = where == null ? "pipeline" : where.getCommandName();
+        String commandName = where == null ? "pipeline" : qualifiedName(where);
         String qualified = atRoot ? "pipeline" : "pipeline " + commandName;
         if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
             String word = unmatched.getUnmatched().get(0);
             if (atRoot && !word.startsWith("-")) {
                 return unknownCommand(word, unmatched.getSuggestions());
+            }
+            if (!where.getSubcommands().isEmpty() && !word.startsWith("-")) {
+                return unknownCommand(commandName + " " + word, unmatched.getSuggestions());
             }
             if (word.startsWith("-") && word.length() > 1) {
                 return new CliException("unknown_option", "Unknown option '" + shorten(word) + "' for `" + qualified
@@ -184,6 +222,19 @@ final class CommandLineParser {
         }
         return new CliException("invalid_arguments", "Cannot read the arguments of `" + qualified + "`: "
                 + e.getMessage(), "Run `pipeline help" + (atRoot ? "" : " " + commandName) + "` for the usage.");
+    }
+
+    private static String qualifiedName(CommandLine where) {
+        String name = where.getCommandName();
+        for (CommandLine parent = where.getParent(); parent != null && parent.getParent() != null;
+                parent = parent.getParent()) {
+            name = parent.getCommandName() + " " + name;
+        }
+        return name;
+    }
+
+    private boolean isGroup(String word) {
+        return commands.keySet().stream().anyMatch(name -> name.startsWith(word + " "));
     }
 
     private CliException unknownCommand(String word, List<String> suggestions) {

@@ -13,6 +13,7 @@ import dev.agentpipeline.examples.wiring.CliSettings;
 import dev.agentpipeline.examples.wiring.InvalidSettingsException;
 import dev.agentpipeline.examples.wiring.PipelineModule;
 import dev.agentpipeline.examples.wiring.StagesModule;
+import dev.agentpipeline.examples.wiring.WorkspacesModule;
 
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +99,9 @@ public final class PipelineMain {
                 StoryCliCommands.complete(),
                 StoryCliCommands.repair(),
                 RunCommands.run(),
-                RunCommands.demo());
+                RunCommands.demo(),
+                WorkspaceCommands.list(),
+                WorkspaceCommands.prune());
     }
 
     /**
@@ -108,7 +111,7 @@ public final class PipelineMain {
      * @return the modules
      */
     static List<Module> modules(CliSettings settings) {
-        return List.of(new CliModule(settings), new PipelineModule(), new StagesModule());
+        return List.of(new CliModule(settings), new PipelineModule(), new StagesModule(), new WorkspacesModule());
     }
 
     /**

@@ -75,7 +75,9 @@ class CommandLineContractTest {
                 Map.entry("run", List.of("--story", "--title", "--from-stage", "--board-status", "--has-tasks",
                         "--plugins", "--scenario", "--business-answers", "--max-validation-retries",
                         "--max-quality-cycles", "--max-crashes", "--retry-delay-ms")),
-                Map.entry("demo", List.of("--dir")));
+                Map.entry("demo", List.of("--dir")),
+                Map.entry("workspaces list", List.of()),
+                Map.entry("workspaces prune", List.of("--force")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))
                 .containsExactly("PIPELINE_STATE_DIR", "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG");
         assertThat(project).isEmptyDirectory();
@@ -92,6 +94,25 @@ class CommandLineContractTest {
         assertThat(object(objects(usage, "options").get(2))).containsEntry("name", "--resolve")
                 .doesNotContainKey("value");
         assertThat(cli.run("help", "nope").error()).containsEntry("code", "unknown_command");
+    }
+
+    @Test
+    void commandsOfTwoWordsParseLikeTheOthers() {
+        Map<String, Object> usage = cli.run("help", "workspaces", "prune").ok();
+
+        assertThat(cli.run("workspaces", "prune", "--help").ok()).isEqualTo(usage);
+        assertThat(usage).containsEntry("name", "workspaces prune")
+                .containsEntry("usage", "pipeline workspaces prune [--force]");
+        assertThat(cli.run("help", "workspaces").ok()).isEqualTo(cli.run("help").ok());
+        assertThat(cli.run("workspaces", "--help").ok()).isEqualTo(cli.run("help").ok());
+        assertThat(cli.run("workspaces").error()).containsEntry("code", "missing_command")
+                .containsEntry("error", "`pipeline workspaces` needs one of list, prune");
+        assertThat(cli.run("workspaces", "prune", "--forse").error()).containsEntry("code", "unknown_option")
+                .containsEntry("error", "Unknown option '--forse' for `pipeline workspaces prune`")
+                .hasEntrySatisfying("fix", fix -> assertThat((String) fix).startsWith(
+                        "Options of `pipeline workspaces prune`: --force, --project-dir, --help"));
+        assertThat(cli.run("workspaces", "purge").error()).containsEntry("code", "unknown_command");
+        assertThat(project).isEmptyDirectory();
     }
 
     @Test
