@@ -77,7 +77,12 @@ public final class FileRunStore implements RunStore {
     private static final String MANIFEST = "manifest.json";
     private static final String LOCK = "run.lock";
 
+    /** The {@code .gitignore} of a root the store creates: the state is not for version control. */
+    static final String GITIGNORE = "# Agent Pipeline's run state (journals, locks, workspaces): not for version"
+            + " control.\n*\n";
+
     private final Path root;
+    private volatile boolean rootReady;
     private final Duration lockTimeout;
     private final Clock clock;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
@@ -495,14 +500,36 @@ public final class FileRunStore implements RunStore {
 
     @Override
     public RunLock lock(String runId, Duration timeout) {
+        prepareRoot();
         return FileLocks.acquire(runDirectory(runId).resolve(LOCK), timeout, "Run " + runId);
     }
 
     @Override
     public RunLock lockSubject(String pipelineId, String subjectId, Duration timeout) {
+        prepareRoot();
         return FileLocks.acquire(activeFile(pipelineId, subjectId).resolveSibling(
                 Ids.requireSafe("subject id", subjectId) + ".lock"), timeout,
                 "Subject " + subjectId + " of pipeline " + pipelineId);
+    }
+
+    /**
+     * Creates the root before its first lock, with a {@code .gitignore} that keeps the state out of the project's
+     * version control (a root that exists already is left as it is: it may be a directory the user owns).
+     */
+    private void prepareRoot() {
+        if (rootReady) {
+            return;
+        }
+        try {
+            if (!Files.isDirectory(root)) {
+                Files.createDirectories(root);
+                AtomicFiles.write(root.resolve(".gitignore"), GITIGNORE.getBytes(StandardCharsets.UTF_8), false);
+            }
+            rootReady = true;
+        } catch (IOException e) {
+            throw new StoreException("io_error", "Cannot create the state directory " + root + ": " + e.getMessage()
+                    + ".", "Check that its parent exists and is writable, or choose another state directory.", e);
+        }
     }
 
     // ----------------------------------------------------------------------------------------- run listings

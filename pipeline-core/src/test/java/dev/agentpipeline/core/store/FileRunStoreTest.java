@@ -1,10 +1,16 @@
 package dev.agentpipeline.core.store;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
-/** {@link FileRunStore} keeps the {@link RunStore} contract. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link FileRunStore} keeps the {@link RunStore} contract, and keeps its state out of version control. */
 class FileRunStoreTest extends RunStoreContract {
 
     @TempDir
@@ -13,5 +19,27 @@ class FileRunStoreTest extends RunStoreContract {
     @Override
     protected RunStore newStore() {
         return FileRunStore.open(root.resolve(".pipeline"));
+    }
+
+    @Test
+    void aStateDirectoryItCreatesIgnoresItselfInGit() throws IOException {
+        Path state = root.resolve("project/.pipeline");
+        FileRunStore store = FileRunStore.open(state);
+
+        store.append("story-us001-1-cafe", 0, List.of(RunStoreContract.journalOf("story-us001-1-cafe", 1).get(0)));
+
+        assertThat(Files.readString(state.resolve(".gitignore"))).isEqualTo(FileRunStore.GITIGNORE);
+        assertThat(Files.readAllLines(state.resolve(".gitignore"))).contains("*");
+    }
+
+    @Test
+    void aStateDirectoryThatExistsIsLeftAsItIs() throws IOException {
+        Path state = Files.createDirectories(root.resolve("mine"));
+        FileRunStore store = FileRunStore.open(state);
+
+        store.setActive("story", "US001", "story-us001-1-cafe");
+        store.lockSubject("story", "US001", FileRunStore.DEFAULT_LOCK_TIMEOUT).close();
+
+        assertThat(state.resolve(".gitignore")).doesNotExist();
     }
 }
