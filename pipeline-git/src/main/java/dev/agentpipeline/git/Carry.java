@@ -28,6 +28,7 @@ import org.eclipse.jgit.util.QuotedString;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -373,6 +374,11 @@ final class Carry {
 
         DryRunInserter(Repository repository) {
             this.repository = repository;
+        }
+
+        @Override
+        public ObjectId insert(int type, long length, InputStream in) throws IOException {
+            return idFor(type, length, in);
         }
 
         @Override
