@@ -96,7 +96,8 @@ public final class GitBranches {
         if (slug.length() > MAX_SLUG) {
             String cut = slug.substring(0, MAX_SLUG);
             int lastDash = cut.lastIndexOf('-');
-            slug = trimDashes(lastDash >= MAX_SLUG / 2 ? cut.substring(0, lastDash) : cut);
+            boolean inAWord = slug.charAt(MAX_SLUG) != '-';
+            slug = trimDashes(inAWord && lastDash >= MAX_SLUG / 2 ? cut.substring(0, lastDash) : cut);
         }
         return slug.isEmpty() ? EMPTY_SLUG : slug;
     }
