@@ -61,6 +61,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 
 /**
@@ -199,13 +201,16 @@ public final class GitWorkspaceProvider implements WorkspaceProvider {
                         + " another name.", null);
             }
             Start start = resolveStart(repo, walk, spec, branch);
-            Carry carry = spec.carryUncommittedChanges() ? Carry.capture(repo) : Carry.NONE;
             manage(repo);
             Files.createDirectories(root);
             dir = workspaceDirectory(name); // the root's real path exists now
-            return cli != null
-                    ? createLinked(name, dir, branch, start, carry)
-                    : createClone(repo, name, dir, branch, start, carry);
+            if (cli == null) {
+                Carry carry = spec.carryUncommittedChanges() ? Carry.capture(repo) : Carry.NONE;
+                return createClone(repo, name, dir, branch, start, carry);
+            }
+            // scanning the working tree for changes to carry overlaps with git checking out the new worktree
+            FutureTask<Carry> carry = spec.carryUncommittedChanges() ? captureInBackground() : null;
+            return createLinked(name, dir, branch, start, carry);
         } catch (IOException e) {
             throw gitError("Creating workspace '" + name + "' on " + branch, e);
         }
@@ -251,12 +256,18 @@ public final class GitWorkspaceProvider implements WorkspaceProvider {
         return new Start(start, false, null, mergeBase(walk, start, baseTip));
     }
 
-    private Workspace createLinked(String name, Path dir, String branch, Start start, Carry carry) {
+    private Workspace createLinked(String name, Path dir, String branch, Start start, FutureTask<Carry> capture) {
         List<String> args = start.branchExists()
                 ? List.of("worktree", "add", "--", dir.toString(), branch)
                 : List.of("worktree", "add", "-b", branch, "--", dir.toString(), start.commit().name());
-        addWorktree(args, name, dir, branch, start);
         try {
+            addWorktree(args, name, dir, branch, start);
+        } catch (RuntimeException e) {
+            awaitQuietly(capture);
+            throw e;
+        }
+        try {
+            Carry carry = capture == null ? Carry.NONE : await(capture);
             List<String> warnings = new ArrayList<>();
             if (start.resetTo() != null || !carry.isEmpty()) {
                 try (Repository ws = Layout.build(dir, Layout.gitDirOf(dir))) {
@@ -274,6 +285,51 @@ public final class GitWorkspaceProvider implements WorkspaceProvider {
                 throw w;
             }
             throw gitError("Preparing the new worktree " + dir, e);
+        }
+    }
+
+    /** Captures the repository's uncommitted changes on a thread of its own, with a repository of its own. */
+    private FutureTask<Carry> captureInBackground() {
+        FutureTask<Carry> task = new FutureTask<>(() -> {
+            try (Repository repo = layout.open()) {
+                return Carry.capture(repo);
+            }
+        });
+        Thread thread = new Thread(task, "pipeline-git-carry");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private static Carry await(FutureTask<Carry> task) throws IOException {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException("Reading the uncommitted changes failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkspaceException("interrupted", "Interrupted while reading the uncommitted changes to carry.",
+                    "Retry the creation.", e);
+        }
+    }
+
+    private static void awaitQuietly(FutureTask<Carry> task) {
+        if (task == null) {
+            return;
+        }
+        try {
+            task.get();
+        } catch (ExecutionException e) {
+            LOG.debug("Reading the uncommitted changes failed too: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
