@@ -92,6 +92,13 @@ class ArchitectureTest {
                 .allowEmptyShould(true);
     }
 
+    static ArchRule gitSeesSpiJGitAndSlf4jOnly() {
+        return classes().that().resideInAPackage(GIT)
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", SPI, GIT, "org.eclipse.jgit..",
+                        "org.slf4j..")
+                .because("pipeline-git is spi + JGit (+ the git command line, run as a process) (DESIGN.md)");
+    }
+
     static ArchRule stagesAndGitNeverSeeCore() {
         return noClasses().that().resideInAnyPackage(STAGES, GIT)
                 .should().dependOnClassesThat().resideInAPackage(CORE)
@@ -120,6 +127,7 @@ class ArchitectureTest {
     @Test
     void stagesAndGitDependOnlyOnSpiAndTheirLibraries() {
         stagesSeeSpiAndJacksonOnly().check(production);
+        gitSeesSpiJGitAndSlf4jOnly().check(production);
         stagesAndGitNeverSeeCore().check(production);
     }
 
@@ -127,7 +135,8 @@ class ArchitectureTest {
     void theLibraryModulesWereImported() {
         // Guards the rules above against passing on an empty class path.
         assertThat(production.stream().map(JavaClass::getPackageName))
-                .contains("dev.agentpipeline.spi", "dev.agentpipeline.core.engine", "dev.agentpipeline.core.internal");
+                .contains("dev.agentpipeline.spi", "dev.agentpipeline.core.engine", "dev.agentpipeline.core.internal",
+                        "dev.agentpipeline.git");
         assertThat(production.stream().map(JavaClass::getName)).noneMatch(name -> name.endsWith("Test"));
     }
 
@@ -267,7 +276,7 @@ class ArchitectureTest {
 
     @Test
     void libraryModulesNeverWriteToTheConsole() {
-        noStandardStreams(SPI, CORE, STAGES).check(production);
+        noStandardStreams(SPI, CORE, STAGES, GIT).check(production);
     }
 
     // ------------------------------------------------------------------------------------- the rules still bite
