@@ -108,7 +108,7 @@ class DaemonLauncherIT {
         Map<String, Object> status = run(Map.of(), "daemon", "status").expectOk().json();
         assertThat(status).containsEntry("running", true).containsEntry("pid", pid).containsEntry("current", true)
                 .containsEntry("requests", 1L);
-        String commandLine = ProcessHandle.of(pid).flatMap(handle -> handle.info().commandLine()).orElse("");
+        String commandLine = ProcessHandle.of(pid).map(Processes::commandLine).orElse("");
         assertThat(commandLine).contains(PipelineDaemon.class.getName()).contains("-cp " + cliJar);
 
         String title = "Connexion – écran ✓";

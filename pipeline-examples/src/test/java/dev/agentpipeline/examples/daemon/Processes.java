@@ -221,13 +221,28 @@ final class Processes implements AutoCloseable {
         String needle = PipelineDaemon.DIR_OPTION + " " + dir;
         List<ProcessHandle> found = new ArrayList<>();
         ProcessHandle.allProcesses().forEach(handle -> {
-            Optional<String> commandLine = handle.info().commandLine();
-            if (commandLine.isPresent() && commandLine.get().contains(needle)
-                    && commandLine.get().contains(PipelineDaemon.class.getName())) {
+            String commandLine = commandLine(handle);
+            if (commandLine.contains(needle) && commandLine.contains(PipelineDaemon.class.getName())) {
                 found.add(handle);
             }
         });
         return found;
+    }
+
+    /**
+     * The whole command line of a process, arguments joined by spaces; empty if it has ended. Read from
+     * {@code /proc/<pid>/cmdline} where there is one: the JDK's {@code ProcessHandle.Info.commandLine()} reads only
+     * the first page of it, so a long class path hides the arguments that follow it.
+     */
+    static String commandLine(ProcessHandle handle) {
+        Path proc = Path.of("/proc", Long.toString(handle.pid()), "cmdline");
+        try {
+            byte[] bytes = Files.readAllBytes(proc);
+            int end = bytes.length > 0 && bytes[bytes.length - 1] == 0 ? bytes.length - 1 : bytes.length;
+            return new String(bytes, 0, end, StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return handle.info().commandLine().orElse("");
+        }
     }
 
     /** Ends every process started here, and every daemon of the directories used here. */
