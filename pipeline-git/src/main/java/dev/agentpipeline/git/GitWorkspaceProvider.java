@@ -167,6 +167,7 @@ public final class GitWorkspaceProvider implements WorkspaceProvider {
     }
 
     /** @return the top directory of the repository's working tree (a real path), never null */
+    @Override
     public Path repository() {
         return layout.workTree();
     }

@@ -15,8 +15,8 @@ import java.nio.file.Path;
  * WorkspaceProvider workspaces = git.open(projectDir, projectDir.resolve(".pipeline/worktrees"));
  * }</pre>
  *
- * <p>It opens providers with the defaults of {@link GitWorkspaceProvider#open(Path, Path)}; build one with
- * {@link GitWorkspaceProvider#builder(Path, Path)} to choose the base branch, the git executable or clones.
+ * <p>It opens providers with the defaults of {@link GitWorkspaceProvider#builder(Path, Path)}, and the base branch
+ * if one is given; build one with the builder to choose the git executable, clones or time limits.
  * Stateless and thread-safe.
  *
  * @since 0.1
@@ -36,7 +36,11 @@ public final class GitWorkspaceProviderFactory implements WorkspaceProviderFacto
     }
 
     @Override
-    public WorkspaceProvider open(Path repository, Path workspaceRoot) {
-        return GitWorkspaceProvider.open(repository, workspaceRoot);
+    public WorkspaceProvider open(Path repository, Path workspaceRoot, String baseBranch) {
+        GitWorkspaceProvider.Builder builder = GitWorkspaceProvider.builder(repository, workspaceRoot);
+        if (baseBranch != null) {
+            builder.baseBranch(baseBranch);
+        }
+        return builder.build();
     }
 }

@@ -47,6 +47,24 @@ class GitWorkspaceProviderFactoryTest {
     }
 
     @Test
+    void opensAProviderOnTheBaseBranchItIsGiven() throws Exception {
+        repository(temp.resolve("repo"), "trunk").close();
+        WorkspaceProviderFactory factory = new GitWorkspaceProviderFactory();
+
+        WorkspaceProvider workspaces = factory.open(temp.resolve("repo"), temp.resolve("wt"), "trunk");
+        Workspace ws = workspaces.create(WorkspaceSpec.builder("story-US002", "feature/US002").build());
+
+        assertThat(workspaces.baseBranch()).isEqualTo("trunk");
+        assertThat(workspaces.list()).containsExactly(ws);
+        assertThatThrownBy(() -> factory.open(temp.resolve("repo"), temp.resolve("wt"), "bad..name"))
+                .isInstanceOfSatisfying(WorkspaceException.class, e -> assertThat(e.code())
+                        .isEqualTo("unsafe_branch"));
+        assertThatThrownBy(() -> factory.open(temp.resolve("repo"), temp.resolve("wt")).baseBranch())
+                .isInstanceOfSatisfying(WorkspaceException.class, e -> assertThat(e.code())
+                        .isEqualTo("no_base_branch"));
+    }
+
+    @Test
     void refusesADirectoryThatIsNotInARepository() {
         assertThatThrownBy(() -> new GitWorkspaceProviderFactory().open(temp, temp.resolve("wt")))
                 .isInstanceOfSatisfying(WorkspaceException.class, e -> assertThat(e.code())

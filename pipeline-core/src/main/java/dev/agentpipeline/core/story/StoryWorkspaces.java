@@ -62,12 +62,14 @@ public final class StoryWorkspaces implements RunWorkspaces {
     private final boolean carryChanges;
     private final boolean reworkFromLastGreen;
     private final String base;
+    private final Path subdirectory;
 
     private StoryWorkspaces(Builder builder) {
         this.provider = builder.provider;
         this.carryChanges = builder.carryChanges;
         this.reworkFromLastGreen = builder.reworkFromLastGreen;
         this.base = builder.base;
+        this.subdirectory = builder.subdirectory;
     }
 
     /**
@@ -101,11 +103,11 @@ public final class StoryWorkspaces implements RunWorkspaces {
         String name = text(recorded.get("name"), workspaceName(run.subjectId()));
         if ("active".equals(recorded.get("state"))) {
             if (Workspace.Kind.IN_PLACE.name().equals(recorded.get("kind"))) {
-                return Path.of(String.valueOf(recorded.get("directory")));
+                return within(Path.of(String.valueOf(recorded.get("directory"))));
             }
             Optional<Workspace> existing = provider.find(name);
             if (existing.isPresent() && !resetForRework(run, recorded)) {
-                return existing.get().directory();
+                return within(existing.get().directory());
             }
         }
         String branch = text(recorded.get("branch"), text(run.attributes().get("branch_name"),
@@ -134,7 +136,12 @@ public final class StoryWorkspaces implements RunWorkspaces {
         runtime.updateAttributes(run.runId(), attributes);
         LOG.info("Run {} works in {} ({} on {}{})", run.runId(), workspace.directory(), workspace.kind(),
                 workspace.branch(), recorded.isEmpty() ? "" : ", recreated");
-        return workspace.directory();
+        return within(workspace.directory());
+    }
+
+    /** Where the stages work in a workspace: its top, or the project's subdirectory of it. */
+    private Path within(Path workspaceTop) {
+        return subdirectory == null ? workspaceTop : workspaceTop.resolve(subdirectory);
     }
 
     /** Whether a rework is to start from the last green commit and this visit has not been reset yet. */
@@ -307,6 +314,7 @@ public final class StoryWorkspaces implements RunWorkspaces {
         private boolean carryChanges = true;
         private boolean reworkFromLastGreen;
         private String base;
+        private Path subdirectory;
 
         private Builder(WorkspaceProvider provider) {
             this.provider = Objects.requireNonNull(provider, "provider");
@@ -339,6 +347,29 @@ public final class StoryWorkspaces implements RunWorkspaces {
          */
         public Builder base(String branch) {
             this.base = Objects.requireNonNull(branch, "branch");
+            return this;
+        }
+
+        /**
+         * For a project that is a subdirectory of its repository (a monorepo): the stages work in this
+         * subdirectory of the story's workspace, which holds the whole repository.
+         *
+         * <pre>{@code
+         * StoryWorkspaces.builder(git).subdirectory(Path.of("services/billing")).build();
+         * }</pre>
+         *
+         * @param relative the project's path relative to the top of the repository's working tree; empty for the top
+         * @return this builder
+         * @throws IllegalArgumentException if the path is absolute or leaves the repository ({@code ..})
+         */
+        public Builder subdirectory(Path relative) {
+            Objects.requireNonNull(relative, "relative");
+            Path normal = relative.normalize();
+            if (relative.isAbsolute() || normal.startsWith("..")) {
+                throw new IllegalArgumentException("The project's subdirectory must be a path inside the repository,"
+                        + " relative to its top (got '" + relative + "'); for example Path.of(\"services/billing\").");
+            }
+            this.subdirectory = normal.toString().isEmpty() ? null : normal;
             return this;
         }
 

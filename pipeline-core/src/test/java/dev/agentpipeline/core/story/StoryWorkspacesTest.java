@@ -114,6 +114,31 @@ class StoryWorkspacesTest {
     }
 
     @Test
+    void theStagesOfAProjectInASubdirectoryWorkInThatSubdirectoryOfTheWorktree() {
+        String runId = start();
+
+        DriveResult result = orchestrator(StoryWorkspaces.builder(git).subdirectory(Path.of("services/billing"))
+                .build()).drive(runId);
+
+        Path worktree = project.resolve(".pipeline/worktrees/story-US001");
+        assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
+        assertThat(seen).hasSize(4).allMatch(worktree.resolve("services/billing")::equals);
+        assertThat(result.run().state().attributes()).containsEntry("worktree_dir", worktree.toString());
+    }
+
+    @Test
+    void aSubdirectoryOutsideTheRepositoryIsRefused() {
+        StoryWorkspaces.Builder builder = StoryWorkspaces.builder(git);
+
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> builder.subdirectory(Path.of("../elsewhere")))
+                .withMessageContaining("'../elsewhere'");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> builder.subdirectory(project));
+        assertThat(builder.subdirectory(Path.of("")).build()).isNotNull();
+    }
+
+    @Test
     void everyCheckpointRecordsTheHeadCommitAndTheExecutionItsGitStats() {
         git.stats(new DiffStats(3, 42, 7));
         String runId = start();

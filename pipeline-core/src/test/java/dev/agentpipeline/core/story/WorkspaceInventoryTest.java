@@ -147,5 +147,10 @@ class WorkspaceInventoryTest {
         public String baseBranch() {
             return delegate.baseBranch();
         }
+
+        @Override
+        public Path repository() {
+            return delegate.repository();
+        }
     }
 }

@@ -181,4 +181,9 @@ public final class FakeWorkspaceProvider implements WorkspaceProvider {
     public String baseBranch() {
         return "main";
     }
+
+    @Override
+    public Path repository() {
+        return root.toAbsolutePath().getParent().getParent(); // <project>/.pipeline/worktrees
+    }
 }

@@ -14,6 +14,7 @@ import dev.agentpipeline.examples.wiring.InvalidSettingsException;
 import dev.agentpipeline.examples.wiring.PipelineModule;
 import dev.agentpipeline.examples.wiring.StagesModule;
 import dev.agentpipeline.examples.wiring.WorkspacesModule;
+import dev.agentpipeline.spi.workspace.WorkspaceException;
 
 import org.slf4j.LoggerFactory;
 
@@ -218,6 +219,10 @@ public final class PipelineMain {
             CommandResult result = execute(Objects.requireNonNull(args, "args"),
                     Objects.requireNonNull(workingDir, "workingDir"), Objects.requireNonNull(env, "env"), err);
             print(result.toStderr() ? err : out, result.json());
+            return result.exitCode();
+        } catch (WorkspaceException e) { // the project's repository, not a bug: say what is wrong and how to fix it
+            CommandResult result = error(e.code(), e.getMessage(), e.fix());
+            print(err, result.json());
             return result.exitCode();
         } catch (Throwable t) { // every answer is JSON, whatever happened
             return internalError(t, err);

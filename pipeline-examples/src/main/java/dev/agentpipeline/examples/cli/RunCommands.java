@@ -9,18 +9,24 @@ import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.PipelineRuntime;
 import dev.agentpipeline.core.engine.RetryPolicy;
+import dev.agentpipeline.core.engine.RunWorkspaces;
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.JsonSyntaxException;
 import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
+import dev.agentpipeline.core.story.StoryWorkspaces;
 import dev.agentpipeline.examples.demo.Demo;
 import dev.agentpipeline.examples.demo.ProgressPrinter;
 import dev.agentpipeline.spi.Stage;
 import dev.agentpipeline.spi.StageRegistry;
+import dev.agentpipeline.spi.workspace.WorkspaceException;
+import dev.agentpipeline.spi.workspace.WorkspaceProvider;
 import dev.agentpipeline.stages.Scenario;
 import dev.agentpipeline.stages.ScriptedStage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -43,6 +49,12 @@ import java.util.Optional;
  */
 final class RunCommands {
 
+    /** The code of the workspace error that says the project is not in a git repository. */
+    private static final String NOT_A_REPOSITORY = "not_a_repository";
+
+    /** The code of the workspace error that says no base branch could be found. */
+    private static final String NO_BASE_BRANCH = "no_base_branch";
+
     private static final CliOption STORY = CliOption.value("--story", "<id>", "The story, for example US001"
             + " (required).");
 
@@ -53,7 +65,8 @@ final class RunCommands {
     static CliCommand run() {
         return CliCommand.of("run", "Starts the story's run (or continues its unfinished one) and drives it through"
                         + " its stages with stage plugins until it is DONE (exit 0) or needs a person (exit 1, with"
-                        + " the reason and next action). Progress goes to stderr.",
+                        + " the reason and next action). The stages work in the story's own git worktree, on branch"
+                        + " feature/{id}-{title}. Progress goes to stderr.",
                 List.of(STORY,
                         CliOption.value("--title", "<text>", "The story's title."),
                         CliOption.value("--from-stage", "<0-3>", "The stage to start at (default: from"
@@ -65,6 +78,7 @@ final class RunCommands {
                                 + " {\"STAGE_2\":\"acme-implement\"}."),
                         CliOption.value("--scenario", "<file>", "A scenario file: every stage replays it with the"
                                 + " pipeline-scripted plugin (a dry run)."),
+                        WorkspaceCommands.BASE_BRANCH,
                         CliOption.value("--business-answers", "<json>", "Answers to business questions, as JSON."),
                         CliOption.value("--max-validation-retries", "<n>", "This run's limit of NO-GO retries"
                                 + " (default 1)."),
@@ -176,6 +190,12 @@ final class RunCommands {
             retries = RetryPolicy.custom().baseDelay(Duration.ofMillis(millis))
                     .maxDelay(Duration.ofMillis(Math.max(millis, 1) * 8)).build();
         }
+        RunWorkspaces workspaces;
+        try {
+            workspaces = workspaces(call, project);
+        } catch (WorkspaceException e) {
+            return PipelineMain.error(e.code(), e.getMessage(), e.fix());
+        }
         StoryCommands commands = injector.getInstance(StoryCommands.class);
         CommandResult started = commands.start(StoryCommands.StartArgs.builder(story)
                 .title(call.value("--title"))
@@ -190,8 +210,44 @@ final class RunCommands {
         PipelineRuntime runtime = injector.getInstance(PipelineRuntime.class);
         runtime.addListener(new ProgressPrinter(call.progress()));
         Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, stages, run -> project, entry)
-                .retryPolicy(retries).build();
+                .workspaces(workspaces).retryPolicy(retries).build();
         return commands.drive(story, orchestrator);
+    }
+
+    /**
+     * Where the run's stages work: the story's own worktree in a git repository, else the project itself. Checked
+     * before the run starts, so a repository no story branch can start from (no commits, no base branch) is an
+     * error answer rather than a paused run.
+     */
+    private static RunWorkspaces workspaces(CliInvocation call, Path project) {
+        WorkspaceProvider provider;
+        try {
+            provider = WorkspaceCommands.open(call);
+        } catch (WorkspaceException e) {
+            if (!NOT_A_REPOSITORY.equals(e.code())) {
+                throw e;
+            }
+            call.progress().println("Note: " + project + " is not in a git repository, so the stages work in it"
+                    + " directly, without a worktree or branch of their own (git init and a first commit give them"
+                    + " one).");
+            return RunWorkspaces.fixed(run -> project);
+        }
+        try {
+            provider.baseBranch(); // no commits, or no base branch to start from: say so before the run starts
+        } catch (WorkspaceException e) {
+            if (!NO_BASE_BRANCH.equals(e.code())) {
+                throw e;
+            }
+            throw new WorkspaceException(e.code(), e.getMessage(), "Name the branch story branches start from:"
+                    + " run --base-branch develop (or set origin/HEAD: git remote set-head origin --auto).", e);
+        }
+        StoryWorkspaces.Builder workspaces = StoryWorkspaces.builder(provider);
+        try { // a project in a subdirectory of its repository (a monorepo) works in that subdirectory of each worktree
+            workspaces.subdirectory(provider.repository().relativize(project.toRealPath()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot resolve the project directory " + project, e);
+        }
+        return workspaces.build();
     }
 
     private static CommandResult demoProject(CliInvocation call) {

@@ -22,6 +22,10 @@ import java.util.Map;
  */
 final class WorkspaceCommands {
 
+    /** {@code --base-branch}: of {@code run} and both {@code workspaces} commands. */
+    static final CliOption BASE_BRANCH = CliOption.value("--base-branch", "<branch>", "The branch story branches"
+            + " start from and are compared with (default: origin's default branch, else main, else master).");
+
     private WorkspaceCommands() {
     }
 
@@ -30,7 +34,7 @@ final class WorkspaceCommands {
         return CliCommand.of("workspaces list", "Lists the project's story workspaces (git worktrees under"
                         + " .pipeline/worktrees) with the run each belongs to and whether it is an orphan (no"
                         + " unfinished run needs it). Reads only.",
-                List.of(), call -> answer(call, false, false));
+                List.of(BASE_BRANCH), call -> answer(call, false, false));
     }
 
     /** @return {@code workspaces prune} */
@@ -39,20 +43,23 @@ final class WorkspaceCommands {
                         + " run records (left by a crash). Branches stay; a workspace with uncommitted changes stays"
                         + " unless --force.",
                 List.of(CliOption.flag("--force", "Remove orphans with uncommitted changes too (their branches"
-                        + " stay).")),
+                        + " stay)."), BASE_BRANCH),
                 call -> answer(call, true, call.flag("--force")));
     }
 
     /**
-     * Opens the project's workspaces: its repository, with workspaces under the state directory's worktrees.
+     * Opens the project's workspaces: its repository, with workspaces under the state directory's worktrees and
+     * the {@code --base-branch} of the call, if given.
      *
-     * @param call the call
+     * @param call the call of a command with the option {@link #BASE_BRANCH}
      * @return the provider
-     * @throws WorkspaceException if the project is not in a git repository or no implementation is present
+     * @throws WorkspaceException if the project is not in a git repository, the base branch is not a valid name
      */
     static WorkspaceProvider open(CliInvocation call) {
         PipelineSettings settings = call.settings().pipeline();
-        return call.get(WorkspaceProviderFactory.class).open(settings.projectDir(), worktreeRoot(settings));
+        String base = call.value(BASE_BRANCH.name());
+        return call.get(WorkspaceProviderFactory.class).open(settings.projectDir(), worktreeRoot(settings),
+                base == null ? null : base.trim());
     }
 
     /**
@@ -73,7 +80,7 @@ final class WorkspaceCommands {
         WorkspaceInventory inventory = new WorkspaceInventory(provider, call.get(RunStore.class));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("ok", true);
-        json.put("base_branch", provider.baseBranch());
+        json.put("base_branch", baseBranchOrNull(provider));
         List<Object> entries = new ArrayList<>();
         if (prune) {
             inventory.prune(force).forEach(pruned -> entries.add(pruned.toJson()));
@@ -83,5 +90,14 @@ final class WorkspaceCommands {
             json.put("workspaces", entries);
         }
         return new CommandResult(CommandResult.OK, json);
+    }
+
+    /** The base branch, or null where it cannot be told (no commits, or no main/master): listing still works. */
+    private static String baseBranchOrNull(WorkspaceProvider provider) {
+        try {
+            return provider.baseBranch();
+        } catch (WorkspaceException e) {
+            return null;
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.agentpipeline.examples.demo;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Module;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.util.Modules;
@@ -15,10 +16,14 @@ import dev.agentpipeline.core.store.RunStore;
 import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
+import dev.agentpipeline.core.story.StoryWorkspaces;
 import dev.agentpipeline.examples.wiring.PipelineModule;
 import dev.agentpipeline.examples.wiring.PipelineSettings;
 import dev.agentpipeline.examples.wiring.StagesModule;
+import dev.agentpipeline.examples.wiring.WorkspacesModule;
 import dev.agentpipeline.spi.StageRegistry;
+import dev.agentpipeline.spi.workspace.WorkspaceProvider;
+import dev.agentpipeline.spi.workspace.WorkspaceProviderFactory;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -28,9 +33,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs the demo: creates the sample project, starts its story through the seeds' protocol, and drives it through
- * all four stages with the example plugins - one NO-GO and its retry, one quality FAIL and its rework - to DONE,
- * printing progress as it goes.
+ * Runs the demo: creates the sample project (a git repository), starts its story through the seeds' protocol, and
+ * drives it through all four stages with the example plugins - one NO-GO and its retry, one quality FAIL and its
+ * rework - to DONE, printing progress as it goes. The stages work in the story's own git worktree on branch
+ * {@code feature/US-DEMO-1-greet-users-by-name}; at the end the work is committed there, the worktree removed and
+ * the branch kept, so {@code git log main..feature/US-DEMO-1-greet-users-by-name} shows what the story did.
  *
  * <pre>{@code
  * Map<String, Object> answer = Demo.run(Path.of("/tmp/pipeline-demo"), System.err, Clock.systemUTC());
@@ -56,28 +63,30 @@ public final class Demo {
     public static Map<String, Object> run(Path dir, PrintStream progress, Clock clock) {
         Path project = dir.toAbsolutePath().normalize();
         DemoProject.create(project);
+        PipelineSettings settings = PipelineSettings.forProject(project);
         PipelineDefinition definition = StoryPipeline.definition()
                 .withStagePlugin("STAGE_0", DemoDecomposeStage.ID)
                 .withStagePlugin("STAGE_1", DemoValidateStage.ID)
                 .withStagePlugin("STAGE_2", DemoExecuteStage.ID)
                 .withStagePlugin("STAGE_3", DemoQualityGateStage.ID);
-        // The wiring an application would use: PipelineModule and StagesModule, with the demo's own definition
-        // (bound to the example plugins) and clock, for the sample project's directory.
-        Injector injector = Guice.createInjector(
-                Modules.override(new PipelineModule(), new StagesModule()).with(new AbstractModule() {
-                    @Provides
-                    @Singleton
-                    PipelineDefinition definition() {
-                        return definition;
-                    }
+        // The wiring an application would use: PipelineModule, StagesModule and WorkspacesModule, with the demo's own
+        // definition (bound to the example plugins) and clock, for the sample project's directory.
+        Module demo = new AbstractModule() {
+            @Provides
+            @Singleton
+            PipelineDefinition definition() {
+                return definition;
+            }
 
-                    @Provides
-                    @Singleton
-                    Clock clock() {
-                        return clock;
-                    }
-                }),
-                binder -> binder.bind(PipelineSettings.class).toInstance(PipelineSettings.forProject(project)));
+            @Provides
+            @Singleton
+            Clock clock() {
+                return clock;
+            }
+        };
+        Injector injector = Guice.createInjector(
+                Modules.override(new PipelineModule(), new StagesModule(), new WorkspacesModule()).with(demo),
+                binder -> binder.bind(PipelineSettings.class).toInstance(settings));
         PipelineRuntime runtime = injector.getInstance(PipelineRuntime.class);
         runtime.addListener(new ProgressPrinter(progress));
         RunStore store = injector.getInstance(RunStore.class);
@@ -88,10 +97,15 @@ public final class Demo {
             return started.json();
         }
         String runId = String.valueOf(started.json().get("run_id"));
+        WorkspaceProvider git = injector.getInstance(WorkspaceProviderFactory.class)
+                .open(project, settings.stateDir().resolve("worktrees"));
         Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, injector.getInstance(StageRegistry.class),
-                run -> project, StoryPipeline.targetStage("Backlog", false)).build();
+                run -> project, StoryPipeline.targetStage("Backlog", false))
+                .workspaces(StoryWorkspaces.builder(git).build())
+                .build();
         DriveResult result = orchestrator.drive(runId);
         RunState state = result.run().state();
+        Map<?, ?> workspace = state.attributes().get(StoryWorkspaces.ATTRIBUTE) instanceof Map<?, ?> w ? w : Map.of();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("ok", result.status() == DriveResult.Status.COMPLETED);
         answer.put("run_id", runId);
@@ -102,6 +116,9 @@ public final class Demo {
         answer.put("quality_cycles", state.counter("quality_cycles"));
         answer.put("attempts", state.attempts().size());
         answer.put("project_dir", project.toString());
+        answer.put("branch", workspace.get("branch"));
+        answer.put("final_commit", workspace.get("final_commit"));
+        answer.put("git_stats", state.attributes().get("git_stats"));
         answer.put("paths", new LinkedHashMap<String, Object>(store.locations(runId)));
         Optional.ofNullable(state.pausedReason().orElse(null)).ifPresent(reason -> answer.put("paused_reason", reason));
         progress.println();
@@ -113,6 +130,10 @@ public final class Demo {
         progress.println("  journal:     " + paths.get("journal"));
         progress.println("  state:       " + paths.get("state"));
         progress.println("  checkpoints: " + paths.get("checkpoints"));
+        if (workspace.get("final_commit") != null) {
+            progress.println("  branch:      " + workspace.get("branch") + " (git -C " + project + " log --stat "
+                    + DemoProject.BASE_BRANCH + ".." + workspace.get("branch") + ")");
+        }
         return answer;
     }
 }

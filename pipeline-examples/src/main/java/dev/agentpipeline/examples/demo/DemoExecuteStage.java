@@ -8,13 +8,12 @@ import dev.agentpipeline.spi.StageOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Example stage for execution (STAGE_2): writes the implementation, and on a rework whose focus asks for tests,
- * the tests. Reports the files and lines it changed. Id {@value #ID}.
+ * the tests, into its workspace. Reports the files and lines it wrote; the checkpoint's {@code git_stats} come from
+ * the workspace's diff against its base. Id {@value #ID}.
  *
  * @since 0.1
  */
@@ -92,16 +91,12 @@ public final class DemoExecuteStage implements Stage {
             changed.add(DemoProject.TEST_FILE);
             added += DemoProject.lines(TEST);
         }
-        Map<String, Object> gitStats = new LinkedHashMap<>();
-        gitStats.put("files_changed", changed.size());
-        gitStats.put("lines_added", added);
-        gitStats.put("lines_deleted", 0);
         StageOutcome.Builder outcome = StageOutcome.completed()
                 .attribute("story_status", "To Review")
                 .attribute("tasks_completed", List.of("T-001", "T-002", "T-003"))
-                .attribute("git_stats", gitStats)
                 .attribute("last_action", "Implementation complete")
-                .metric("files_changed", changed.size())
+                .metric("files_written", changed.size())
+                .metric("lines_written", added)
                 .notes(changed.isEmpty() ? "Nothing left to change." : "Wrote " + String.join(", ", changed)
                         + (focus.isEmpty() ? "" : " (rework focus: " + focus + ")"));
         if (!changed.isEmpty()) {

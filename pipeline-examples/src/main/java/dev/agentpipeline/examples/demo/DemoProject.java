@@ -1,5 +1,9 @@
 package dev.agentpipeline.examples.demo;
 
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.PersonIdent;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The demo's sample project: a story with acceptance criteria, a board, and the files the example stages write.
- * Paths are relative to the project directory.
+ * The demo's sample project: a git repository (branch {@value #BASE_BRANCH}, one commit) with a story with acceptance
+ * criteria, a board, and the files the example stages write. Paths are relative to the project directory.
  *
  * @since 0.1
  */
@@ -26,6 +30,10 @@ public final class DemoProject {
     public static final String SOURCE_FILE = "src/main/java/demo/Greeting.java";
     /** The test the execution stage writes when the quality gate asks for tests. */
     public static final String TEST_FILE = "src/test/java/demo/GreetingTest.java";
+    /** The branch of the sample project's first commit, which the story's branch starts from. */
+    public static final String BASE_BRANCH = "main";
+    /** The author and committer of the sample project's first commit. */
+    static final String AUTHOR = "Agent Pipeline demo";
     /** The criterion the validation stage finds untestable on its first visit. */
     static final String VAGUE_CRITERION = "- Greets users quickly";
 
@@ -33,7 +41,7 @@ public final class DemoProject {
     }
 
     /**
-     * Writes the sample project into an empty (or new) directory.
+     * Writes the sample project into an empty (or new) directory, and commits it to a new git repository there.
      *
      * @param dir the project directory
      * @throws IllegalArgumentException if the directory exists and is not empty
@@ -62,6 +70,15 @@ public final class DemoProject {
                     + "### Todo\n\n### In Progress\n\n### To Review\n\n### To Rework\n\n### Done\n");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the demo project in " + dir, e);
+        }
+        PersonIdent author = new PersonIdent(AUTHOR, "demo@agentpipeline.dev");
+        try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch(BASE_BRANCH).call()) {
+            git.add().addFilepattern(".").call();
+            git.commit().setMessage("Greeting service: the sample project of the Agent Pipeline demo")
+                    .setAuthor(author).setCommitter(author).setSign(false).call();
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("Cannot make the demo project in " + dir + " a git repository: "
+                    + e.getMessage(), e);
         }
     }
 

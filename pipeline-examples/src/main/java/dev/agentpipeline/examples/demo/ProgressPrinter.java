@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -84,7 +85,42 @@ public final class ProgressPrinter implements RunListener {
         if (event instanceof RunEvent.Ended e) {
             return "ended: " + e.result() + (e.reason() == null ? "" : " (" + e.reason() + ")");
         }
+        if (event instanceof RunEvent.CheckpointRecorded c && c.payload().get("git_stats") instanceof Map<?, ?> stats) {
+            return c.stateId() + " checkpoint: " + stats.get("files_changed") + " files changed, +"
+                    + stats.get("lines_added") + " -" + stats.get("lines_deleted") + " against the base";
+        }
+        if (event instanceof RunEvent.AttributesUpdated u && u.attributes().get("workspace") instanceof Map<?, ?> ws) {
+            return workspace(ws);
+        }
         return null;
+    }
+
+    /** A line for a change of the run's workspace (see {@code StoryWorkspaces}). */
+    private static String workspace(Map<?, ?> ws) {
+        Object state = ws.get("state");
+        if ("active".equals(state) && ws.get("saved_work") == null && ws.get("final_commit") == null) {
+            return "workspace " + ws.get("name") + ": " + ws.get("directory") + " ("
+                    + String.valueOf(ws.get("kind")).toLowerCase(Locale.ROOT).replace('_', ' ') + " on "
+                    + ws.get("branch") + ")";
+        }
+        if ("saved".equals(state) && ws.get("saved_work") instanceof Map<?, ?> saved) {
+            return "work saved on " + saved.get("branch") + " at " + shortCommit(saved.get("commit"))
+                    + (saved.get("remote") == null ? "" : ", pushed to " + saved.get("remote"))
+                    + "; the worktree is removed until the run goes on";
+        }
+        if (ws.get("final_commit") != null) {
+            String removed = "removed".equals(state) ? "; worktree removed, branch kept" : "";
+            if (ws.get("final_commit").equals(ws.get("base_commit"))) {
+                return "no changes to commit on " + ws.get("branch") + removed;
+            }
+            return "work committed on " + ws.get("branch") + " at " + shortCommit(ws.get("final_commit")) + removed;
+        }
+        return null;
+    }
+
+    private static String shortCommit(Object commit) {
+        String text = String.valueOf(commit);
+        return text.length() > 10 ? text.substring(0, 10) : text;
     }
 
     private static String outcome(StageOutcome outcome) {

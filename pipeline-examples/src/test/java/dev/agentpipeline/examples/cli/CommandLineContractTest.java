@@ -73,11 +73,11 @@ class CommandLineContractTest {
                 Map.entry("complete", List.of("--story")),
                 Map.entry("repair", List.of("--story", "--run")),
                 Map.entry("run", List.of("--story", "--title", "--from-stage", "--board-status", "--has-tasks",
-                        "--plugins", "--scenario", "--business-answers", "--max-validation-retries",
+                        "--plugins", "--scenario", "--base-branch", "--business-answers", "--max-validation-retries",
                         "--max-quality-cycles", "--max-crashes", "--retry-delay-ms")),
                 Map.entry("demo", List.of("--dir")),
-                Map.entry("workspaces list", List.of()),
-                Map.entry("workspaces prune", List.of("--force")));
+                Map.entry("workspaces list", List.of("--base-branch")),
+                Map.entry("workspaces prune", List.of("--force", "--base-branch")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))
                 .containsExactly("PIPELINE_STATE_DIR", "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG");
         assertThat(project).isEmptyDirectory();
@@ -102,7 +102,7 @@ class CommandLineContractTest {
 
         assertThat(cli.run("workspaces", "prune", "--help").ok()).isEqualTo(usage);
         assertThat(usage).containsEntry("name", "workspaces prune")
-                .containsEntry("usage", "pipeline workspaces prune [--force]");
+                .containsEntry("usage", "pipeline workspaces prune [--force] [--base-branch <branch>]");
         assertThat(cli.run("help", "workspaces").ok()).isEqualTo(cli.run("help").ok());
         assertThat(cli.run("workspaces", "--help").ok()).isEqualTo(cli.run("help").ok());
         assertThat(cli.run("workspaces").error()).containsEntry("code", "missing_command")
@@ -110,7 +110,7 @@ class CommandLineContractTest {
         assertThat(cli.run("workspaces", "prune", "--forse").error()).containsEntry("code", "unknown_option")
                 .containsEntry("error", "Unknown option '--forse' for `pipeline workspaces prune`")
                 .hasEntrySatisfying("fix", fix -> assertThat((String) fix).startsWith(
-                        "Options of `pipeline workspaces prune`: --force, --project-dir, --help"));
+                        "Options of `pipeline workspaces prune`: --force, --base-branch, --project-dir, --help"));
         assertThat(cli.run("workspaces", "purge").error()).containsEntry("code", "unknown_command");
         assertThat(project).isEmptyDirectory();
     }

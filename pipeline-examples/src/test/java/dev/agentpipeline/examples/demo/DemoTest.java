@@ -4,6 +4,11 @@ import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.JournalEntry;
 import dev.agentpipeline.core.run.RunEvent;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,10 +41,27 @@ class DemoTest {
         assertThat(answer).containsEntry("ok", true).containsEntry("final_phase", "DONE")
                 .containsEntry("validation_retries", 1).containsEntry("quality_cycles", 1);
         assertThat(printed).contains("STAGE_1 completed: NO-GO", "STAGE_1 -> STAGE_1  (validation_retries 1)",
-                "STAGE_3 completed: FAIL", "STAGE_3 -> STAGE_2  (quality_cycles 1)", "STAGE_3 -> DONE", "journal:");
-        assertThat(project.resolve(DemoProject.SOURCE_FILE)).exists();
-        assertThat(project.resolve(DemoProject.TEST_FILE)).exists();
-        assertThat(Files.readString(project.resolve(DemoProject.STORY_FILE))).doesNotContain("quickly");
+                "STAGE_3 completed: FAIL", "STAGE_3 -> STAGE_2  (quality_cycles 1)", "STAGE_3 -> DONE", "journal:",
+                "workspace story-US-DEMO-1: ", "(linked worktree on " + BRANCH + ")",
+                "STAGE_2 checkpoint: 4 files changed, +42 -1 against the base",
+                "worktree removed, branch kept", "branch:      " + BRANCH);
+        assertThat(answer).containsEntry("branch", BRANCH);
+
+        // The work is on the story's branch, committed; the project's own branch and directory are untouched.
+        assertThat(project.resolve(DemoProject.SOURCE_FILE)).doesNotExist();
+        assertThat(Files.readString(project.resolve(DemoProject.STORY_FILE))).contains("quickly");
+        try (Git git = Git.open(project.toFile())) {
+            Repository repo = git.getRepository();
+            assertThat(repo.getBranch()).isEqualTo(DemoProject.BASE_BRANCH);
+            assertThat(git.status().call().isClean()).as("nothing of the run shows up in the project").isTrue();
+            ObjectId tip = repo.resolve("refs/heads/" + BRANCH);
+            assertThat(tip.name()).isEqualTo(answer.get("final_commit"));
+            assertThat(fileAt(repo, tip, DemoProject.SOURCE_FILE)).isEqualTo(DemoExecuteStage.SOURCE);
+            assertThat(fileAt(repo, tip, DemoProject.TEST_FILE)).isEqualTo(DemoExecuteStage.TEST);
+            assertThat(fileAt(repo, tip, DemoProject.STORY_FILE)).doesNotContain("quickly");
+        }
+        assertThat(project.resolve(".pipeline/worktrees/story-US-DEMO-1")).doesNotExist();
+        assertThat(project.resolve(".git/worktrees/story-US-DEMO-1")).as("git forgot the worktree").doesNotExist();
 
         String runId = (String) answer.get("run_id");
         List<JournalEntry> journal = FileRunStore.open(project.resolve(".pipeline")).journal(runId);
@@ -48,9 +70,25 @@ class DemoTest {
         Map<String, Object> state = Json.parseObject(Files.readString(Path.of(
                 (String) ((Map<?, ?>) answer.get("paths")).get("state"))));
         assertThat(state).containsEntry("phase", "DONE").containsEntry("complete", true);
+        long written = DemoExecuteStage.SOURCE.lines().count() + DemoExecuteStage.TEST.lines().count();
         @SuppressWarnings("unchecked")
         Map<String, Object> gitStats = (Map<String, Object>) state.get("git_stats");
-        assertThat(gitStats).as("the rework wrote the test").containsEntry("files_changed", 1L).containsEntry("lines_added", DemoExecuteStage.TEST.lines().count());
+        assertThat(gitStats).as("story and tasks (1 line changed, 5 added), source, test")
+                .containsEntry("files_changed", 4L).containsEntry("lines_added", 1 + 5 + written)
+                .containsEntry("lines_deleted", 1L);
+        Map<String, Object> checkpoints = Json.parseObject(Files.readString(Path.of(
+                (String) ((Map<?, ?>) answer.get("paths")).get("checkpoints"))));
+        assertThat(checkpoints.toString()).contains("workspace_commit");
+    }
+
+    private static final String BRANCH = "feature/US-DEMO-1-greet-users-by-name";
+
+    private static String fileAt(Repository repo, ObjectId commit, String path) throws Exception {
+        try (RevWalk walk = new RevWalk(repo);
+             TreeWalk tree = TreeWalk.forPath(repo, path, walk.parseCommit(commit).getTree())) {
+            assertThat(tree).as(path + " in " + commit.name()).isNotNull();
+            return new String(repo.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     @Test

@@ -212,7 +212,8 @@ class FormatsSchemaTest {
         List<String> lines = Files.readAllLines(run.resolve("journal.jsonl"));
         ObjectNode started = (ObjectNode) Schemas.node(lines.get(0));
         ObjectNode transitioned = (ObjectNode) Schemas.node(lines.get(1));
-        ObjectNode finished = (ObjectNode) Schemas.node(lines.get(3));
+        ObjectNode finished = (ObjectNode) lines.stream().map(Schemas::node)
+                .filter(line -> "ATTEMPT_FINISHED".equals(line.get("type").asText())).findFirst().orElseThrow();
         ObjectNode summary = (ObjectNode) state.get("stage_summaries").get("stage_3");
         for (var valid : List.of(Map.entry(STATE, state), Map.entry(CHECKPOINTS, checkpoints),
                 Map.entry(MANIFEST, manifest), Map.entry(POINTER, pointer), Map.entry(JOURNAL, started),

@@ -1,5 +1,6 @@
 package dev.agentpipeline.spi.workspace;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -105,4 +106,12 @@ public interface WorkspaceProvider {
 
     /** @return the base branch new workspaces start from when their spec names none */
     String baseBranch();
+
+    /**
+     * The top of the repository's working tree: a workspace holds the whole repository, so a project in a
+     * subdirectory of it works in the same subdirectory of its workspace.
+     *
+     * @return the directory (absolute, with symbolic links resolved), never null
+     */
+    Path repository();
 }

@@ -19,12 +19,27 @@ public interface WorkspaceProviderFactory {
     String id();
 
     /**
-     * Opens the workspaces of a repository.
+     * Opens the workspaces of a repository, with the base branch the implementation detects.
      *
      * @param repository a directory inside the repository's working tree
      * @param workspaceRoot the directory new workspaces are made in (linked worktrees and clones)
      * @return the provider
      * @throws WorkspaceException if the directory is not in a repository this implementation can work with
      */
-    WorkspaceProvider open(Path repository, Path workspaceRoot);
+    default WorkspaceProvider open(Path repository, Path workspaceRoot) {
+        return open(repository, workspaceRoot, null);
+    }
+
+    /**
+     * Opens the workspaces of a repository.
+     *
+     * @param repository a directory inside the repository's working tree
+     * @param workspaceRoot the directory new workspaces are made in (linked worktrees and clones)
+     * @param baseBranch the branch workspaces start from and are compared with, or null for the one the
+     *     implementation detects ({@link WorkspaceProvider#baseBranch()})
+     * @return the provider
+     * @throws WorkspaceException if the directory is not in a repository this implementation can work with, or
+     *     the base branch is not a valid branch name
+     */
+    WorkspaceProvider open(Path repository, Path workspaceRoot, String baseBranch);
 }
