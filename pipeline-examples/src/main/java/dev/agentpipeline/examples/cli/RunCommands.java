@@ -12,12 +12,13 @@ import dev.agentpipeline.core.engine.RetryPolicy;
 import dev.agentpipeline.core.engine.RunWorkspaces;
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.JsonSyntaxException;
+import dev.agentpipeline.core.store.RunStore;
 import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
 import dev.agentpipeline.core.story.StoryWorkspaces;
 import dev.agentpipeline.examples.demo.Demo;
-import dev.agentpipeline.examples.demo.ProgressPrinter;
+import dev.agentpipeline.examples.progress.ProgressOutput;
 import dev.agentpipeline.spi.Stage;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.spi.workspace.WorkspaceException;
@@ -55,6 +56,11 @@ final class RunCommands {
     /** The code of the workspace error that says no base branch could be found. */
     private static final String NO_BASE_BRANCH = "no_base_branch";
 
+    /** {@code --progress}: of {@code run}, {@code demo} and {@code status --watch}. */
+    static final CliOption PROGRESS = CliOption.value("--progress", "<auto|live|lines>", "How progress shows on"
+            + " stderr: a dashboard repainted in place (live), a line per step (lines), or live on a terminal and"
+            + " lines elsewhere (auto, the default).");
+
     private static final CliOption STORY = CliOption.value("--story", "<id>", "The story, for example US001"
             + " (required).");
 
@@ -87,7 +93,8 @@ final class RunCommands {
                         CliOption.value("--max-crashes", "<n>", "This run's limit of re-run crashed attempts"
                                 + " (default 1)."),
                         CliOption.value("--retry-delay-ms", "<ms>", "The wait before the first retry of a timeout or"
-                                + " rate limit, doubling up to 8 times it (default 60000: the seeds' 1, 2, 4 minutes).")),
+                                + " rate limit, doubling up to 8 times it (default 60000: the seeds' 1, 2, 4 minutes)."),
+                        PROGRESS),
                 RunCommands::runStory);
     }
 
@@ -97,12 +104,18 @@ final class RunCommands {
                         + " the example plugins: one NO-GO and its retry, one quality FAIL and its rework, then DONE."
                         + " Progress goes to stderr; the answer says where the journal, state and checkpoints are.",
                 List.of(CliOption.value("--dir", "<dir>", "Where to create the sample project: a new or empty"
-                        + " directory (default: a new one in the system's temporary directory).")),
+                        + " directory (default: a new one in the system's temporary directory)."), PROGRESS),
                 RunCommands::demoProject);
     }
 
     private static CommandResult runStory(CliInvocation call) {
         String story = call.value("--story");
+        ProgressOutput.Mode mode;
+        try {
+            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv());
+        } catch (IllegalArgumentException e) {
+            return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
+        }
         Path project = call.settings().pipeline().projectDir();
         Map<String, String> bindings = new LinkedHashMap<>();
         Scenario scenario = null;
@@ -208,10 +221,13 @@ final class RunCommands {
             return started;
         }
         PipelineRuntime runtime = injector.getInstance(PipelineRuntime.class);
-        runtime.addListener(new ProgressPrinter(call.progress()));
         Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, stages, run -> project, entry)
                 .workspaces(workspaces).retryPolicy(retries).build();
-        return commands.drive(story, orchestrator);
+        try (ProgressOutput progress = ProgressOutput.open(mode, call.progress(), definition,
+                injector.getInstance(RunStore.class), injector.getInstance(Clock.class))) {
+            runtime.addListener(progress);
+            return commands.drive(story, orchestrator);
+        }
     }
 
     /**
@@ -259,9 +275,15 @@ final class RunCommands {
         } catch (InvalidPathException e) {
             return PipelineMain.error("invalid_path", "--dir is not a path: " + e.getMessage(), "Pass a directory.");
         }
+        ProgressOutput.Mode mode;
+        try {
+            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv());
+        } catch (IllegalArgumentException e) {
+            return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
+        }
         Map<String, Object> answer;
         try {
-            answer = Demo.run(dir, call.progress(), Clock.systemUTC());
+            answer = Demo.run(dir, call.progress(), Clock.systemUTC(), mode);
         } catch (IllegalArgumentException e) {
             return PipelineMain.error("invalid_dir", e.getMessage(), "Pass --dir with a new or empty directory.");
         }

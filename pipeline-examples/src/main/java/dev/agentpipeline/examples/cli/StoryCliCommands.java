@@ -63,9 +63,15 @@ public final class StoryCliCommands {
     /** @return {@code status}: the story's run and what to do next */
     public static CliCommand status() {
         return CliCommand.of("status", "Shows the story's run (state, checkpoints, paths) and its resume_action;"
-                        + " {ok: true, active: false} when there is none. Reads only.",
-                List.of(STORY),
-                call -> call.storyCommands().status(call.value("--story")));
+                        + " {ok: true, active: false} when there is none. Reads only. With --watch, first follows the"
+                        + " run on stderr until it ends or pauses.",
+                List.of(STORY,
+                        CliOption.flag("--watch", "Follow the run's progress on stderr (a live dashboard on a"
+                                + " terminal, a line per step elsewhere) until it ends or pauses, then answer."),
+                        CliOption.value("--interval-ms", "<ms>", "How often --watch reads the journal (default 1000)."),
+                        RunCommands.PROGRESS),
+                call -> call.flag("--watch") ? StatusWatch.watch(call)
+                        : call.storyCommands().status(call.value("--story")));
     }
 
     /** @return {@code advance}: moves the run to a stage through its guards */

@@ -293,6 +293,9 @@ public final class PipelineClient {
         if (!contains(QUICK_COMMANDS, command(args))) {
             return "not a quick command";
         }
+        if (contains(args, "--watch")) {
+            return "--watch follows a run until it stops";
+        }
         return null;
     }
 

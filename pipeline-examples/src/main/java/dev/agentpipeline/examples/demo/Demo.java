@@ -17,6 +17,7 @@ import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
 import dev.agentpipeline.core.story.StoryWorkspaces;
+import dev.agentpipeline.examples.progress.ProgressOutput;
 import dev.agentpipeline.examples.wiring.PipelineModule;
 import dev.agentpipeline.examples.wiring.PipelineSettings;
 import dev.agentpipeline.examples.wiring.StagesModule;
@@ -61,6 +62,20 @@ public final class Demo {
      * @throws IllegalArgumentException if the directory is not empty
      */
     public static Map<String, Object> run(Path dir, PrintStream progress, Clock clock) {
+        return run(dir, progress, clock, ProgressOutput.Mode.LINES);
+    }
+
+    /**
+     * Runs the demo in a new or empty directory, showing its progress as a live dashboard or as lines.
+     *
+     * @param dir the directory for the sample project
+     * @param progress where progress goes
+     * @param clock the clock of the run
+     * @param mode a live dashboard or a line per step
+     * @return the answer, as {@link #run(Path, PrintStream, Clock)}'s
+     * @throws IllegalArgumentException if the directory is not empty
+     */
+    public static Map<String, Object> run(Path dir, PrintStream progress, Clock clock, ProgressOutput.Mode mode) {
         Path project = dir.toAbsolutePath().normalize();
         DemoProject.create(project);
         PipelineSettings settings = PipelineSettings.forProject(project);
@@ -88,22 +103,26 @@ public final class Demo {
                 Modules.override(new PipelineModule(), new StagesModule(), new WorkspacesModule()).with(demo),
                 binder -> binder.bind(PipelineSettings.class).toInstance(settings));
         PipelineRuntime runtime = injector.getInstance(PipelineRuntime.class);
-        runtime.addListener(new ProgressPrinter(progress));
         RunStore store = injector.getInstance(RunStore.class);
         progress.println("Demo project: " + project);
-        CommandResult started = injector.getInstance(StoryCommands.class).start(
-                StoryCommands.StartArgs.builder(DemoProject.STORY).title(DemoProject.TITLE).build());
-        if (started.exitCode() != CommandResult.OK) {
-            return started.json();
+        DriveResult result;
+        String runId;
+        try (ProgressOutput output = ProgressOutput.open(mode, progress, definition, store, clock)) {
+            runtime.addListener(output);
+            CommandResult started = injector.getInstance(StoryCommands.class).start(
+                    StoryCommands.StartArgs.builder(DemoProject.STORY).title(DemoProject.TITLE).build());
+            if (started.exitCode() != CommandResult.OK) {
+                return started.json();
+            }
+            runId = String.valueOf(started.json().get("run_id"));
+            WorkspaceProvider git = injector.getInstance(WorkspaceProviderFactory.class)
+                    .open(project, settings.stateDir().resolve("worktrees"));
+            Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, injector.getInstance(StageRegistry.class),
+                    run -> project, StoryPipeline.targetStage("Backlog", false))
+                    .workspaces(StoryWorkspaces.builder(git).build())
+                    .build();
+            result = orchestrator.drive(runId);
         }
-        String runId = String.valueOf(started.json().get("run_id"));
-        WorkspaceProvider git = injector.getInstance(WorkspaceProviderFactory.class)
-                .open(project, settings.stateDir().resolve("worktrees"));
-        Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, injector.getInstance(StageRegistry.class),
-                run -> project, StoryPipeline.targetStage("Backlog", false))
-                .workspaces(StoryWorkspaces.builder(git).build())
-                .build();
-        DriveResult result = orchestrator.drive(runId);
         RunState state = result.run().state();
         Map<?, ?> workspace = state.attributes().get(StoryWorkspaces.ATTRIBUTE) instanceof Map<?, ?> w ? w : Map.of();
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -60,7 +60,7 @@ class CommandLineContractTest {
                 Map.entry("start", List.of("--story", "--title", "--storage", "--project-brief", "--story-briefs",
                         "--business-answers", "--status-cache", "--skill-repo-path", "--worktree-dir",
                         "--branch-name", "--max-validation-retries", "--max-quality-cycles", "--max-crashes")),
-                Map.entry("status", List.of("--story")),
+                Map.entry("status", List.of("--story", "--watch", "--interval-ms", "--progress")),
                 Map.entry("advance", List.of("--to", "--story", "--resolve", "--force", "--reason")),
                 Map.entry("checkpoint", List.of("--stage", "--story", "--plan-score", "--readiness", "--verdict",
                         "--reason", "--quality-score", "--issues", "--last-action", "--tasks-completed",
@@ -74,8 +74,8 @@ class CommandLineContractTest {
                 Map.entry("repair", List.of("--story", "--run")),
                 Map.entry("run", List.of("--story", "--title", "--from-stage", "--board-status", "--has-tasks",
                         "--plugins", "--scenario", "--base-branch", "--business-answers", "--max-validation-retries",
-                        "--max-quality-cycles", "--max-crashes", "--retry-delay-ms")),
-                Map.entry("demo", List.of("--dir")),
+                        "--max-quality-cycles", "--max-crashes", "--retry-delay-ms", "--progress")),
+                Map.entry("demo", List.of("--dir", "--progress")),
                 Map.entry("workspaces list", List.of("--base-branch")),
                 Map.entry("workspaces prune", List.of("--force", "--base-branch")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))

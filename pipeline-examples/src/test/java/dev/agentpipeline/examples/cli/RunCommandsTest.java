@@ -261,6 +261,44 @@ class RunCommandsTest {
     }
 
     @Test
+    void statusWatchFollowsARunFromAnotherCallUntilItEndsThenAnswersTheStatus() throws Exception {
+        // Given a started run, watched from another thread as another process would
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+        assertThat(pipeline("start", "--story", "US007", "--title", "Watched").exit()).isZero();
+        java.util.concurrent.CompletableFuture<Answer> watching = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> pipeline("status", "--story", "US007", "--watch", "--interval-ms", "20", "--progress", "lines"));
+
+        // When the run is driven to its end
+        Answer run = pipeline("run", "--story", "US007", "--scenario", "dry-run.yaml");
+        Answer watched = watching.get(120, java.util.concurrent.TimeUnit.SECONDS);
+
+        // Then the watcher saw every step and answered what status answers
+        assertThat(run.exit()).isZero();
+        assertThat(watched.exit()).isZero();
+        assertThat(watched.progress()).contains("run story-us007-", "STAGE_1 completed: NO-GO", "STAGE_3 -> DONE");
+        assertThat(watched.json()).containsEntry("active", false).containsEntry("resume_action", "Pipeline complete");
+    }
+
+    @Test
+    void statusWatchOfNoRunOrAnEndedOneAnswersAtOnceAndBadFlagsAreRefused() throws Exception {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+
+        Answer none = pipeline("status", "--watch", "--progress", "lines");
+        pipeline("run", "--story", "US008", "--scenario", "dry-run.yaml");
+        Answer ended = pipeline("status", "--story", "US008", "--watch", "--progress", "live");
+        Answer interval = pipeline("status", "--watch", "--interval-ms", "5");
+        Answer progress = pipeline("run", "--story", "US009", "--progress", "fancy");
+
+        assertThat(none.json()).containsEntry("active", false);
+        assertThat(none.progress()).isEmpty();
+        assertThat(ended.progress()).contains("\u001b[6F\u001b[J").contains("ended: DONE");
+        assertThat(interval.exit()).isEqualTo(2);
+        assertThat(interval.json()).containsEntry("code", "invalid_flag");
+        assertThat(progress.json()).containsEntry("code", "invalid_flag")
+                .containsEntry("error", "--progress must be auto, live or lines (got 'fancy')");
+    }
+
+    @Test
     void runsTheDemoInAGivenDirectory() {
         Answer answer = pipeline("demo", "--dir", "sample");
 

@@ -1,4 +1,4 @@
-package dev.agentpipeline.examples.demo;
+package dev.agentpipeline.examples.progress;
 
 import dev.agentpipeline.core.engine.RunListener;
 import dev.agentpipeline.core.run.RunEvent;
