@@ -50,6 +50,7 @@ class ArchitectureTest {
     private static final String STAGES = "dev.agentpipeline.stages..";
     private static final String GIT = "dev.agentpipeline.git..";
     private static final String EXAMPLES = "dev.agentpipeline.examples..";
+    private static final String BOARD = "dev.agentpipeline.core.board..";
 
     /** Leaves out test classes however they reach the class path: as directories or as a module's tests jar. */
     private static final Pattern TESTS_JAR = Pattern.compile(".*-tests\\.jar.*");
@@ -112,6 +113,13 @@ class ArchitectureTest {
                 .because("pipeline-spi is the bottom of the module graph");
     }
 
+    static ArchRule theRuntimeNeverReadsTheBoard() {
+        return noClasses().that().resideInAPackage(CORE).and().resideOutsideOfPackage(BOARD)
+                .should().dependOnClassesThat().resideInAPackage(BOARD)
+                .because("the kanban board is a view for people that follows the runs; the journal is the truth, so"
+                        + " no guard, store or engine decision may depend on the board (architecture.md)");
+    }
+
     @Test
     void spiDependsOnlyOnTheJdk() {
         spiDependsOnTheJdkOnly().check(production);
@@ -122,6 +130,11 @@ class ArchitectureTest {
     void coreDependsOnlyOnSpiJacksonAndSlf4j() {
         coreDependsOnSpiJacksonAndSlf4jOnly().check(production);
         coreSeesNoPluginsFrameworksOrGit().check(production);
+    }
+
+    @Test
+    void onlyTheBoardPackageSeesTheBoardInCore() {
+        theRuntimeNeverReadsTheBoard().check(production);
     }
 
     @Test
@@ -136,7 +149,7 @@ class ArchitectureTest {
         // Guards the rules above against passing on an empty class path.
         assertThat(production.stream().map(JavaClass::getPackageName))
                 .contains("dev.agentpipeline.spi", "dev.agentpipeline.core.engine", "dev.agentpipeline.core.internal",
-                        "dev.agentpipeline.git");
+                        "dev.agentpipeline.core.board", "dev.agentpipeline.git");
         assertThat(production.stream().map(JavaClass::getName)).noneMatch(name -> name.endsWith("Test"));
     }
 

@@ -513,6 +513,22 @@ public final class FileRunStore implements RunStore {
     }
 
     /**
+     * A lock file in the state directory for a file the runs share, such as the kanban board ({@code board.lock}), to
+     * take with {@link SharedFiles#lock}. Creates the state directory as a run's first lock does, with its
+     * {@code .gitignore}, so the lock never shows up in the project's version control.
+     *
+     * @param name the lock's name, a safe id ({@code board})
+     * @return {@code <root>/<name>.lock}
+     * @throws dev.agentpipeline.core.run.Ids.InvalidIdException if the name is not a safe id
+     * @throws StoreException if the state directory cannot be created
+     */
+    public Path sharedLockFile(String name) {
+        Ids.requireSafe("lock name", name);
+        prepareRoot();
+        return root.resolve(name + ".lock");
+    }
+
+    /**
      * Creates the root before its first lock, with a {@code .gitignore} that keeps the state out of the project's
      * version control (a root that exists already is left as it is: it may be a directory the user owns).
      */

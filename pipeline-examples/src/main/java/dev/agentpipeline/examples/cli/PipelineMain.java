@@ -102,7 +102,9 @@ public final class PipelineMain {
                 RunCommands.run(),
                 RunCommands.demo(),
                 WorkspaceCommands.list(),
-                WorkspaceCommands.prune());
+                WorkspaceCommands.prune(),
+                BoardCommands.list(),
+                BoardCommands.move());
     }
 
     /**

@@ -4,6 +4,10 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Injector;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.agentpipeline.core.board.BoardException;
+import dev.agentpipeline.core.board.BoardStory;
+import dev.agentpipeline.core.board.BoardUpdater;
+import dev.agentpipeline.core.board.KanbanBoard;
 import dev.agentpipeline.core.definition.DefinitionException;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.engine.Orchestrator;
@@ -62,7 +66,7 @@ final class RunCommands {
             + " lines elsewhere (auto, the default).");
 
     private static final CliOption STORY = CliOption.value("--story", "<id>", "The story, for example US001"
-            + " (required).");
+            + " (required, unless --from-board picks it).");
 
     private RunCommands() {
     }
@@ -80,6 +84,9 @@ final class RunCommands {
                         CliOption.value("--board-status", "<status>", "The story's board status (Backlog, Todo, In"
                                 + " Progress, To Review, To Rework...): chooses the first stage."),
                         CliOption.flag("--has-tasks", "The story already has tasks (with --board-status Backlog)."),
+                        CliOption.flag("--from-board", "Take the story (default: the board's next by the seeds'"
+                                + " priority), its title and its first stage from " + KanbanBoard.DEFAULT_PATH
+                                + ", and move it across the board as its stages finish."),
                         CliOption.value("--plugins", "<json>", "The stage plugin of each stage, as JSON, for example"
                                 + " {\"STAGE_2\":\"acme-implement\"}."),
                         CliOption.value("--scenario", "<file>", "A scenario file: every stage replays it with the"
@@ -110,6 +117,7 @@ final class RunCommands {
 
     private static CommandResult runStory(CliInvocation call) {
         String story = call.value("--story");
+        String title = call.value("--title");
         ProgressOutput.Mode mode;
         try {
             mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv());
@@ -117,6 +125,33 @@ final class RunCommands {
             return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
         }
         Path project = call.settings().pipeline().projectDir();
+        BoardStory onBoard = null;
+        if (call.flag("--from-board")) {
+            if (call.value("--from-stage") != null || call.value("--board-status") != null) {
+                return PipelineMain.error("conflicting_flags", "--from-board takes the first stage from the board;"
+                        + " --from-stage and --board-status name it too", "Pass --from-board, or --from-stage or"
+                        + " --board-status, not both.");
+            }
+            try {
+                KanbanBoard board = KanbanBoard.read(BoardCommands.boardPath(call.settings().pipeline()));
+                if (story == null) {
+                    onBoard = board.next().orElse(null);
+                    if (onBoard == null) {
+                        return PipelineMain.error("nothing_to_do", "No story on " + board.source() + " is open"
+                                + " (all are Done, Postponed or Canceled, or there are none)", "Add a story to the"
+                                + " board's Backlog, or pass --story with one to run.");
+                    }
+                    story = onBoard.id();
+                } else {
+                    onBoard = board.require(story);
+                }
+            } catch (BoardException e) {
+                return BoardCommands.error(e);
+            }
+            if (title == null) {
+                title = onBoard.title();
+            }
+        }
         Map<String, String> bindings = new LinkedHashMap<>();
         Scenario scenario = null;
         if (call.value("--scenario") != null) {
@@ -170,6 +205,14 @@ final class RunCommands {
                         "Pass the stage to start at.");
             }
             entry = Optional.of(StoryPipeline.stateOf(Integer.parseInt(stage)));
+        } else if (onBoard != null) {
+            entry = onBoard.targetStage();
+            if (entry.isEmpty()) {
+                return PipelineMain.error("nothing_to_do", "Story " + onBoard.id() + " is in "
+                        + onBoard.status().label() + " on the board: it has no stage to run",
+                        "Stories in Done, Postponed or Canceled are not processed; move it with pipeline board move"
+                                + " to run it again.");
+            }
         } else if (call.value("--board-status") != null) {
             entry = StoryPipeline.targetStage(call.value("--board-status"), call.flag("--has-tasks"));
             if (entry.isEmpty()) {
@@ -211,7 +254,7 @@ final class RunCommands {
         }
         StoryCommands commands = injector.getInstance(StoryCommands.class);
         CommandResult started = commands.start(StoryCommands.StartArgs.builder(story)
-                .title(call.value("--title"))
+                .title(title)
                 .businessAnswers(call.value("--business-answers"))
                 .maxValidationRetries(call.value("--max-validation-retries"))
                 .maxQualityCycles(call.value("--max-quality-cycles"))
@@ -221,13 +264,25 @@ final class RunCommands {
             return started;
         }
         PipelineRuntime runtime = injector.getInstance(PipelineRuntime.class);
+        BoardUpdater board = null;
+        if (onBoard != null) {
+            board = new BoardUpdater(BoardCommands.boardFile(call));
+            runtime.addListener(board);
+        }
         Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, stages, run -> project, entry)
                 .workspaces(workspaces).retryPolicy(retries).build();
+        CommandResult driven;
         try (ProgressOutput progress = ProgressOutput.open(mode, call.progress(), definition,
                 injector.getInstance(RunStore.class), injector.getInstance(Clock.class))) {
             runtime.addListener(progress);
-            return commands.drive(story, orchestrator);
+            driven = commands.drive(story, orchestrator);
         }
+        if (board == null) {
+            return driven;
+        }
+        Map<String, Object> json = new LinkedHashMap<>(driven.json());
+        json.put("board", BoardCommands.report(board, BoardCommands.boardPath(call.settings().pipeline())));
+        return new CommandResult(driven.exitCode(), json);
     }
 
     /**

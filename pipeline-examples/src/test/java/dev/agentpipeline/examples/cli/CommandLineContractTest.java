@@ -73,11 +73,14 @@ class CommandLineContractTest {
                 Map.entry("complete", List.of("--story")),
                 Map.entry("repair", List.of("--story", "--run")),
                 Map.entry("run", List.of("--story", "--title", "--from-stage", "--board-status", "--has-tasks",
-                        "--plugins", "--scenario", "--base-branch", "--business-answers", "--max-validation-retries",
-                        "--max-quality-cycles", "--max-crashes", "--retry-delay-ms", "--progress")),
+                        "--from-board", "--plugins", "--scenario", "--base-branch", "--business-answers",
+                        "--max-validation-retries", "--max-quality-cycles", "--max-crashes", "--retry-delay-ms",
+                        "--progress")),
                 Map.entry("demo", List.of("--dir", "--progress")),
                 Map.entry("workspaces list", List.of("--base-branch")),
-                Map.entry("workspaces prune", List.of("--force", "--base-branch")));
+                Map.entry("workspaces prune", List.of("--force", "--base-branch")),
+                Map.entry("board list", List.of("--all")),
+                Map.entry("board move", List.of("--story", "--to")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))
                 .containsExactly("PIPELINE_STATE_DIR", "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG");
         assertThat(project).isEmptyDirectory();

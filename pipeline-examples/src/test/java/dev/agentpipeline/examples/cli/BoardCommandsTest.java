@@ -1,0 +1,230 @@
+package dev.agentpipeline.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentpipeline.core.board.BoardStatus;
+import dev.agentpipeline.core.board.KanbanBoard;
+import dev.agentpipeline.core.internal.Json;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+class BoardCommandsTest {
+
+    @TempDir
+    Path project;
+
+    private Path board;
+
+    private record Answer(int exit, Map<String, Object> json, String progress) {
+    }
+
+    private Answer pipeline(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new PipelineMain().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), project, Map.of());
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        if (exit == 2) {
+            return new Answer(exit, Json.parseObject(stderr.substring(stderr.lastIndexOf("\n{") + 1)), stderr);
+        }
+        return new Answer(exit, Json.parseObject(stdout), stderr);
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        board = project.resolve(KanbanBoard.DEFAULT_PATH);
+        Files.createDirectories(board.getParent());
+        Files.writeString(board, String.join("\n",
+                "# Kanban Board",
+                "",
+                "### Backlog",
+                "",
+                "**Epic 1: Greetings**",
+                "",
+                "  - [ID: US001 Greet by name](docs/tasks/US001.md)",
+                "    _(tasks not created yet)_",
+                "  - [ID: US002 Greet in French](docs/tasks/US002.md)",
+                "    - [ID: T-201 Translate](docs/tasks/T-201.md)",
+                "",
+                "### Todo",
+                "",
+                "### In Progress",
+                "",
+                "### To Review",
+                "",
+                "**Epic 2: Farewells**",
+                "",
+                "  - [ID: US003 Say goodbye](docs/tasks/US003.md)",
+                "    - [ID: T-301 Wave](docs/tasks/T-301.md)",
+                "",
+                "### To Rework",
+                "",
+                "### Done",
+                "",
+                "**Epic 2: Farewells**",
+                "",
+                "  - [ID: US004 Say see you](docs/tasks/US004.md)",
+                "  - a note that is not a story",
+                ""), StandardCharsets.UTF_8);
+    }
+
+    private static final String DRY_RUN = """
+            schema_version: 1
+            states:
+              STAGE_0:
+                - {scores: {plan_score: 4}}
+              STAGE_1:
+                - {verdict: GO, scores: {readiness: 8}}
+              STAGE_2:
+                - {}
+              STAGE_3:
+                - {verdict: FAIL, scores: {quality_score: 40}}
+                - {verdict: PASS, scores: {quality_score: 90}}
+            """;
+
+    @Test
+    void listsTheOpenStoriesInTheSeedsOrderWithTheirStageAndSkillAndWritesNothing() throws IOException {
+        String before = Files.readString(board);
+
+        Answer answer = pipeline("board", "list");
+
+        assertThat(answer.exit()).isZero();
+        assertThat(answer.json()).containsEntry("ok", true).containsEntry("board", board.toString())
+                .containsEntry("next", "US003");
+        List<Map<String, Object>> stories = Cli.objects(answer.json(), "stories");
+        assertThat(stories).extracting(s -> s.get("number") + " " + s.get("id") + " " + s.get("status") + " "
+                + s.get("stage") + " " + s.get("skill")).containsExactly(
+                "1 US003 To Review STAGE_3 ln-500",
+                "2 US002 Backlog STAGE_1 ln-310",
+                "3 US001 Backlog STAGE_0 ln-300");
+        assertThat(stories.get(2)).containsEntry("title", "Greet by name").containsEntry("has_tasks", false)
+                .containsEntry("epic", "Epic 1: Greetings").containsEntry("url", "docs/tasks/US001.md")
+                .containsEntry("line", 7L);
+        assertThat(answer.json().get("warnings")).isEqualTo(List.of(board + ":30: a list item at two spaces that is"
+                + " not a story link '[ID: US001 Title](url)' or '[PROJ-42: Title](url)', so it is not read"));
+        assertThat(Files.readString(board)).isEqualTo(before);
+        assertThat(project.resolve(".pipeline")).doesNotExist();
+    }
+
+    @Test
+    void listsDoneStoriesTooWhenAskedForAll() {
+        Answer answer = pipeline("board", "list", "--all");
+
+        assertThat(Cli.objects(answer.json(), "stories")).extracting(s -> s.get("id") + " " + s.get("stage"))
+                .containsExactly("US003 STAGE_3", "US002 STAGE_1", "US001 STAGE_0", "US004 null");
+    }
+
+    @Test
+    void aProjectWithoutABoardGetsAnErrorThatSaysWhereItWasLookedFor() throws IOException {
+        Files.delete(board);
+
+        Answer answer = pipeline("board", "list");
+
+        assertThat(answer.exit()).isEqualTo(2);
+        assertThat(answer.json()).containsEntry("code", "board_missing")
+                .containsEntry("error", "There is no board at " + board);
+    }
+
+    @Test
+    void movesAStoryAndKeepsTheLockInTheIgnoredStateDirectory() throws IOException {
+        Answer answer = pipeline("board", "move", "--story", "US002", "--to", "todo");
+
+        assertThat(answer.exit()).isZero();
+        assertThat(answer.json()).containsEntry("story_id", "US002").containsEntry("from", "Backlog")
+                .containsEntry("to", "Todo").containsEntry("changed", true);
+        assertThat(KanbanBoard.read(board).require("US002").status()).isEqualTo(BoardStatus.TODO);
+        assertThat(Files.readString(board)).contains("### Todo\n\n**Epic 1: Greetings**\n\n"
+                + "  - [ID: US002 Greet in French](docs/tasks/US002.md)\n    - [ID: T-201 Translate]");
+        assertThat(project.resolve(".pipeline/board.lock")).exists();
+        assertThat(project.resolve(".pipeline/.gitignore")).hasContent(
+                "# Agent Pipeline's run state (journals, locks, workspaces): not for version control.\n*");
+        assertThat(pipeline("board", "move", "--story", "US002", "--to", "Todo").json())
+                .containsEntry("changed", false);
+    }
+
+    @Test
+    void aMoveThatCannotBeMadeSaysWhyAndChangesNothing() throws IOException {
+        String before = Files.readString(board);
+
+        assertThat(pipeline("board", "move", "--story", "US002", "--to", "Shipped").json())
+                .containsEntry("code", "invalid_flag").containsEntry("fix", "Pass one of Backlog, Todo, In Progress,"
+                        + " To Review, To Rework, Done, Postponed, Canceled.");
+        assertThat(pipeline("board", "move", "--story", "US404", "--to", "Done").json())
+                .containsEntry("code", "story_not_on_board");
+        assertThat(pipeline("board", "move", "--to", "Done").json()).containsEntry("code", "missing_flag");
+        assertThat(pipeline("board", "move", "--story", "US001", "--to", "Postponed").json())
+                .containsEntry("code", "no_section");
+        assertThat(Files.readString(board)).isEqualTo(before);
+    }
+
+    @Test
+    void runsTheBoardsNextStoryFromItsStageAndMovesItAcrossTheBoardToDone() throws IOException {
+        // Given: US003 is in To Review, so it comes first and starts at the quality gate, which fails once
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+
+        // When
+        Answer answer = pipeline("run", "--from-board", "--scenario", "dry-run.yaml");
+
+        // Then
+        assertThat(answer.exit()).as(answer.progress()).isZero();
+        assertThat(answer.json()).containsEntry("story_id", "US003").containsEntry("final_phase", "DONE")
+                .containsEntry("quality_cycles", 1L);
+        assertThat(Cli.object(answer.json(), "board")).containsEntry("file", board.toString())
+                .containsEntry("moves", List.of("To Review -> To Rework", "To Rework -> To Review",
+                        "To Review -> Done"))
+                .containsEntry("problems", List.of());
+        KanbanBoard after = KanbanBoard.read(board);
+        assertThat(after.require("US003").status()).isEqualTo(BoardStatus.DONE);
+        assertThat(after.require("US003").epic()).isEqualTo("Epic 2: Farewells");
+        assertThat(Files.readString(board)).endsWith("### Done\n\n**Epic 2: Farewells**\n\n"
+                + "  - [ID: US004 Say see you](docs/tasks/US004.md)\n  - a note that is not a story\n"
+                + "  - [ID: US003 Say goodbye](docs/tasks/US003.md)\n    - [ID: T-301 Wave](docs/tasks/T-301.md)\n");
+        assertThat(pipeline("status", "--story", "US003").json()).containsEntry("active", false);
+        Path runs = project.resolve(".pipeline/runs");
+        try (var dirs = Files.list(runs)) {
+            Path manifest = dirs.findFirst().orElseThrow().resolve("manifest.json");
+            assertThat(Json.parseObject(Files.readString(manifest))).as("the title came from the board")
+                    .containsEntry("story_title", "Say goodbye");
+        }
+    }
+
+    @Test
+    void runsANamedStoryFromTheStageItsSectionAsksFor() throws IOException {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN.replace(
+                "    - {verdict: FAIL, scores: {quality_score: 40}}\n", ""));
+
+        Answer answer = pipeline("run", "--from-board", "--story", "US001", "--scenario", "dry-run.yaml");
+
+        assertThat(answer.exit()).as(answer.progress()).isZero();
+        assertThat(answer.progress()).contains("STAGE_0 completed");
+        assertThat(Cli.object(answer.json(), "board")).containsEntry("moves", List.of("Backlog -> Todo",
+                "Todo -> To Review", "To Review -> Done"));
+        assertThat(KanbanBoard.read(board).require("US001").status()).isEqualTo(BoardStatus.DONE);
+        assertThat(KanbanBoard.read(board).require("US002").status()).isEqualTo(BoardStatus.BACKLOG);
+    }
+
+    @Test
+    void refusesWhatTheBoardCannotRun() throws IOException {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+
+        assertThat(pipeline("run", "--from-board", "--story", "US004", "--scenario", "dry-run.yaml").json())
+                .containsEntry("code", "nothing_to_do");
+        assertThat(pipeline("run", "--from-board", "--from-stage", "2", "--scenario", "dry-run.yaml").json())
+                .containsEntry("code", "conflicting_flags");
+        assertThat(pipeline("run", "--from-board", "--story", "US404", "--scenario", "dry-run.yaml").json())
+                .containsEntry("code", "story_not_on_board");
+        assertThat(project.resolve(".pipeline/runs")).doesNotExist();
+    }
+}
