@@ -76,7 +76,8 @@ public final class KanbanBoard {
     private static final String NO_TASKS = "_(tasks not created yet)_";
 
     private final String source;
-    private final List<String> lines;
+    private final String bom;
+    private final List<Line> lines;
     private final String newline;
     private final boolean finalNewline;
     private final List<BoardStory> stories;
@@ -85,8 +86,9 @@ public final class KanbanBoard {
     private final Map<String, Integer> epicLines;
     private final List<String> warnings;
 
-    private KanbanBoard(String source, List<String> lines, String newline, boolean finalNewline) {
+    private KanbanBoard(String source, String bom, List<Line> lines, String newline, boolean finalNewline) {
         this.source = source;
+        this.bom = bom;
         this.lines = List.copyOf(lines);
         this.newline = newline;
         this.finalNewline = finalNewline;
@@ -121,13 +123,30 @@ public final class KanbanBoard {
     public static KanbanBoard parse(String text, String source) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(source, "source");
-        String newline = text.contains("\r\n") ? "\r\n" : "\n";
-        List<String> lines = new ArrayList<>(List.of(text.split("\r?\n", -1)));
-        boolean finalNewline = text.endsWith("\n");
-        if (finalNewline || text.isEmpty()) {
-            lines.remove(lines.size() - 1);
+        String bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+        String body = text.substring(bom.length());
+        List<Line> lines = new ArrayList<>();
+        String newline = null;
+        int start = 0;
+        while (start < body.length()) {
+            int end = body.indexOf('\n', start);
+            if (end < 0) {
+                lines.add(new Line(body.substring(start), null)); // the last line, without a terminator
+                break;
+            }
+            boolean crlf = end > start && body.charAt(end - 1) == '\r';
+            String terminator = crlf ? "\r\n" : "\n";
+            newline = newline == null ? terminator : newline;
+            lines.add(new Line(body.substring(start, crlf ? end - 1 : end), terminator));
+            start = end + 1;
         }
-        return new KanbanBoard(source, lines, newline, finalNewline);
+        newline = newline == null ? "\n" : newline;
+        boolean finalNewline = body.isEmpty() || body.endsWith("\n");
+        if (!finalNewline) {
+            Line last = lines.remove(lines.size() - 1);
+            lines.add(new Line(last.text(), newline)); // text() leaves it out again while this line is the last
+        }
+        return new KanbanBoard(source, bom, lines, newline, finalNewline);
     }
 
     /**
@@ -168,9 +187,22 @@ public final class KanbanBoard {
         return source;
     }
 
-    /** @return the board's text, as read or as {@link #move} made it; never null */
+    /**
+     * The board's text: byte for byte the text it was read from (line terminators, a byte-order mark and a missing
+     * final newline included) until {@link #move} or {@link #withTasks} change it, and then different only in the
+     * lines they changed. Lines they add end as the board's first line does.
+     *
+     * @return the text, never null
+     */
     public String text() {
-        return String.join(newline, lines) + (finalNewline ? newline : "");
+        StringBuilder text = new StringBuilder(bom);
+        for (int i = 0; i < lines.size(); i++) {
+            text.append(lines.get(i).text());
+            if (i < lines.size() - 1 || finalNewline) {
+                text.append(lines.get(i).end());
+            }
+        }
+        return text.toString();
     }
 
     /** @return every story, in the order of the board's lines; never null */
@@ -243,8 +275,10 @@ public final class KanbanBoard {
     /**
      * The board with a story moved to another status section: its line and the lines below it that belong to it
      * (tasks, markers) leave their section - and their epic's heading too if no other story stays under it - and
-     * join the end of the same epic in the new section (the epic's heading is added there if missing). Nothing else
-     * changes. A story already in that status gives this board.
+     * join the same epic in the new section, after its last story (the epic's heading is added at the end of the
+     * section if missing; a story without epic goes after the last story above the section's first epic). Nothing
+     * else changes, so moving a story back gives the same bytes when it was the last of its epic in its section
+     * (otherwise it comes back after the epic's other stories). A story already in that status gives this board.
      *
      * @param id the story id
      * @param to the status section to move it to
@@ -263,29 +297,41 @@ public final class KanbanBoard {
                     + "' section to move " + id + " to", "Add the line '### " + to.label() + "' to " + source
                     + ".", null);
         }
-        List<String> edited = new ArrayList<>(lines);
+        List<Line> edited = new ArrayList<>(lines);
         int[] block = blocks.get(id);
-        List<String> moved = new ArrayList<>(edited.subList(block[0], block[1] + 1));
+        List<Line> moved = new ArrayList<>(edited.subList(block[0], block[1] + 1));
         edited.subList(block[0], block[1] + 1).clear();
+        if (block[0] == edited.size()) {
+            trimTrailingBlanks(edited); // they separated the story from what came before; nothing follows now
+        }
         Integer epicLine = epicLines.get(id);
         if (epicLine != null) {
             removeEpicIfEmpty(edited, epicLine);
         }
-        insert(edited, to, story.epic(), moved);
-        return new KanbanBoard(source, edited, newline, finalNewline);
+        insert(edited, to, story.epic(), moved, newline);
+        return new KanbanBoard(source, bom, edited, newline, finalNewline);
     }
 
     /** Removes an epic heading with no line but blank ones before the next heading, epic or end, and its blanks. */
-    private static void removeEpicIfEmpty(List<String> lines, int epic) {
+    private void removeEpicIfEmpty(List<Line> lines, int epic) {
         int next = epic + 1;
         while (next < lines.size() && lines.get(next).isBlank()) {
             next++;
         }
-        if (next == lines.size() || isSectionBoundary(lines.get(next)) || EPIC.matcher(lines.get(next)).matches()) {
+        if (next == lines.size() || isSectionBoundary(lines.get(next).text())
+                || EPIC.matcher(lines.get(next).text()).matches()) {
             lines.subList(epic, next).clear();
-            if (epic > 0 && epic < lines.size() && !lines.get(epic - 1).isBlank()) {
-                lines.add(epic, ""); // keep what came before apart from what follows
+            if (epic == lines.size()) {
+                trimTrailingBlanks(lines);
+            } else if (epic > 0 && !lines.get(epic - 1).isBlank()) {
+                lines.add(epic, new Line("", newline)); // keep what came before apart from what follows
             }
+        }
+    }
+
+    private static void trimTrailingBlanks(List<Line> lines) {
+        while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
+            lines.remove(lines.size() - 1);
         }
     }
 
@@ -294,57 +340,90 @@ public final class KanbanBoard {
         return level > 0 && level <= 3;
     }
 
-    private static void insert(List<String> lines, BoardStatus to, String epic, List<String> block) {
+    /**
+     * Inserts a story's lines into a section: after the last story of its epic there (the epic's heading is added at
+     * the end of the section if missing), or for a story without epic after the last story before the section's
+     * first epic. Blank lines are added only to separate a new group from what is around it.
+     */
+    private static void insert(List<Line> lines, BoardStatus to, String epic, List<Line> block, String newline) {
         int heading = sectionLine(lines, to);
         int end = heading + 1;
-        while (end < lines.size() && !isSectionBoundary(lines.get(end))) {
+        while (end < lines.size() && !isSectionBoundary(lines.get(end).text())) {
             end++;
         }
-        int epicLine = -1;
+        int from = heading + 1;
+        boolean group = epic == null;
         if (epic != null) {
             for (int i = heading + 1; i < end; i++) {
-                Matcher matcher = EPIC.matcher(lines.get(i));
+                Matcher matcher = EPIC.matcher(lines.get(i).text());
                 if (matcher.matches() && matcher.group(1).trim().equals(epic)) {
-                    epicLine = i;
+                    from = i + 1;
+                    group = true;
                     break;
                 }
             }
         }
-        List<String> added = new ArrayList<>();
+        Line blank = new Line("", newline);
+        List<Line> added = new ArrayList<>();
         int at;
-        if (epicLine >= 0) {
-            int groupEnd = epicLine + 1;
-            while (groupEnd < end && !EPIC.matcher(lines.get(groupEnd)).matches()) {
-                groupEnd++;
+        if (group) {
+            int until = from;
+            while (until < end && !EPIC.matcher(lines.get(until).text()).matches()) {
+                until++;
             }
-            at = groupEnd;
-            while (at - 1 > epicLine && lines.get(at - 1).isBlank()) {
+            int last = lastStoryLine(lines, from, until);
+            if (last >= 0) {
+                lines.addAll(last + 1, block); // joins the stories there, spaced as they are
+                return;
+            }
+            at = until;
+            while (at - 1 >= from && lines.get(at - 1).isBlank()) {
                 at--;
             }
-            if (at == epicLine + 1) {
-                added.add(""); // the epic's heading, a blank line, its stories
+            if (at == from) {
+                added.add(blank); // a heading, a blank line, the stories
             }
         } else {
             at = end;
             while (at - 1 > heading && lines.get(at - 1).isBlank()) {
                 at--;
             }
-            added.add("");
-            if (epic != null) {
-                added.add("**" + epic + "**");
-                added.add("");
-            }
+            added.add(blank);
+            added.add(new Line("**" + epic + "**", newline));
+            added.add(blank);
         }
         added.addAll(block);
-        if (at < lines.size() && isSectionBoundary(lines.get(at))) {
-            added.add(""); // a blank line before the next section
+        if (at < lines.size() && (isSectionBoundary(lines.get(at).text())
+                || EPIC.matcher(lines.get(at).text()).matches())) {
+            added.add(blank); // a blank line before the next heading
         }
         lines.addAll(at, added);
     }
 
-    private static int sectionLine(List<String> lines, BoardStatus status) {
+    /** The last line of a story's item (its line, tasks, marker, continuation) in {@code [from, to)}, or -1. */
+    private static int lastStoryLine(List<Line> lines, int from, int to) {
+        int last = -1;
+        boolean inStory = false;
+        for (int i = from; i < to; i++) {
+            String text = lines.get(i).text();
+            if (STORY_ITEM.matcher(text).matches()) {
+                inStory = true;
+                last = i;
+            } else if (!inStory || text.isBlank()) {
+                continue;
+            } else if (TASK_ITEM.matcher(text).matches() || text.trim().equals(NO_TASKS) || text.startsWith("   ")
+                    || text.startsWith("\t")) {
+                last = i;
+            } else {
+                inStory = false;
+            }
+        }
+        return last;
+    }
+
+    private static int sectionLine(List<Line> lines, BoardStatus status) {
         for (int i = 0; i < lines.size(); i++) {
-            Matcher matcher = HEADING.matcher(lines.get(i));
+            Matcher matcher = HEADING.matcher(lines.get(i).text());
             if (matcher.matches() && matcher.group(1).length() == 3
                     && BoardStatus.of(matcher.group(2)).orElse(null) == status) {
                 return i;
@@ -375,7 +454,7 @@ public final class KanbanBoard {
 
         void run() {
             for (int i = 0; i < lines.size(); i++) {
-                line(i, lines.get(i));
+                line(i, lines.get(i).text());
             }
             finish();
         }
@@ -499,6 +578,13 @@ public final class KanbanBoard {
         }
         String title = matcher.group(2) == null ? "" : matcher.group(2).trim();
         return new String[] {matcher.group(1), title, matcher.group(3), matcher.group(4).trim()};
+    }
+
+    /** A line of the board without its terminator, and the terminator ({@code \n} or {@code \r\n}). */
+    private record Line(String text, String end) {
+        boolean isBlank() {
+            return text.isBlank();
+        }
     }
 
     /** A story being read. */
