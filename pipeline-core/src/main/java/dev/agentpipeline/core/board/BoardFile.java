@@ -9,11 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
- * The board on disk, for reading and for moving stories between status sections. A move holds a lock (a lock file,
+ * The board on disk, for reading, moving stories between status sections and adding tasks. A change holds a lock (a lock file,
  * across threads and processes, so two runs finishing stages at once never lose each other's move), reads the
  * board, and replaces it atomically and durably. Editors that do not take the lock (a person, an agent) can still
  * race a move; the move checks just before its rename that the file is the one it read and otherwise fails with
@@ -87,26 +93,59 @@ public final class BoardFile {
     public Move move(String storyId, BoardStatus to) {
         Objects.requireNonNull(storyId, "storyId");
         Objects.requireNonNull(to, "to");
+        BoardStatus[] from = new BoardStatus[1];
+        boolean changed = edit(board -> {
+            from[0] = board.require(storyId).status();
+            return board.move(storyId, to);
+        }, storyId + " was being moved to " + to.label(), () -> storyId + " is still in " + from[0].label());
+        return new Move(storyId, from[0], to, changed);
+    }
+
+    /**
+     * Adds tasks under a story as {@link KanbanBoard#withTasks} does (in place of its
+     * {@code _(tasks not created yet)_} marker, or after its last task), leaving out those already there; under the
+     * same lock and with the same atomic replace as {@link #move}.
+     *
+     * @param storyId the story
+     * @param tasks the tasks, never null
+     * @return the ids of the tasks added (empty, and the file untouched, when all were there), never null
+     * @throws BoardException as {@link #move} does, except {@code no_section}
+     * @throws StoreException if the lock cannot be taken in time ({@code lock_timeout})
+     */
+    public List<String> addTasks(String storyId, List<NewTask> tasks) {
+        Objects.requireNonNull(storyId, "storyId");
+        List<NewTask> copy = List.copyOf(tasks);
+        List<String> added = new ArrayList<>();
+        edit(board -> {
+            added.clear();
+            Set<String> before = new HashSet<>();
+            board.require(storyId).tasks().forEach(task -> before.add(task.id()));
+            copy.stream().map(NewTask::id).filter(before::add).forEach(added::add);
+            return board.withTasks(storyId, copy);
+        }, "tasks were being added under " + storyId, () -> "no task was added");
+        return List.copyOf(added);
+    }
+
+    /** Under the lock: reads, edits, checks the file is still what was read, replaces it. */
+    private boolean edit(UnaryOperator<KanbanBoard> change, String doing, Supplier<String> unchanged) {
         try (RunLock lock = SharedFiles.lock(lockFile, lockTimeout, "The board " + file)) {
             byte[] before = readBytes();
             KanbanBoard board = KanbanBoard.read(file);
-            BoardStory story = board.require(storyId);
-            KanbanBoard moved = board.move(storyId, to);
-            if (moved == board) {
-                return new Move(storyId, story.status(), to, false);
+            KanbanBoard edited = change.apply(board);
+            if (edited == board) {
+                return false;
             }
             if (!Arrays.equals(before, readBytes())) {
-                throw new BoardException("board_changed", "The board " + file + " changed while " + storyId
-                        + " was being moved to " + to.label(), "Try again; " + storyId + " is still in "
-                        + story.status().label() + ".", null);
+                throw new BoardException("board_changed", "The board " + file + " changed while " + doing,
+                        "Try again; " + unchanged.get() + ".", null);
             }
             try {
-                SharedFiles.replace(file, moved.text().getBytes(StandardCharsets.UTF_8));
+                SharedFiles.replace(file, edited.text().getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new BoardException("io_error", "Cannot write the board " + file + ": " + e.getMessage(),
                         "Check that the directory is writable; the board is unchanged.", e);
             }
-            return new Move(storyId, story.status(), to, true);
+            return true;
         }
     }
 

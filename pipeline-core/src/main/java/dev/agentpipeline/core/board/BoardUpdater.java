@@ -1,6 +1,7 @@
 package dev.agentpipeline.core.board;
 
 import dev.agentpipeline.core.engine.RunListener;
+import dev.agentpipeline.core.run.Ids;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.store.StoreException;
@@ -8,6 +9,7 @@ import dev.agentpipeline.core.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +18,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Keeps the board in step with a run, as the seeds' lead does: whenever a stage summary is recorded, the story moves
  * to the summary's {@code story_status} (Backlog after decomposition, Todo after a GO, To Review after execution,
- * Done or To Rework after the quality gate). Register it on the runtime that drives the run.
+ * Done or To Rework after the quality gate), and when task decomposition (stage 0) records its checkpoint, the tasks
+ * of its {@code tasks_remaining} are added under the story ({@link BoardFile#addTasks}; titles from the stage's
+ * outcome attribute {@value #TITLES}, an object of task id to title, else the id; links from the story's link with
+ * its id replaced by the task's, else none). Register it on the runtime that drives the run.
  *
  * <pre>{@code
  * BoardUpdater board = new BoardUpdater(BoardFile.of(boardPath, stateDir.resolve("board.lock"), timeout));
@@ -36,8 +41,15 @@ public final class BoardUpdater implements RunListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(BoardUpdater.class);
 
+    /** The stage whose checkpoint names the story's tasks ({@code tasks_remaining}). */
+    static final String TASKS_STAGE = "STAGE_0";
+
+    /** The outcome attribute of stage 0 that may give the tasks' titles: an object of task id to title. */
+    public static final String TITLES = "task_titles";
+
     private final BoardFile board;
     private final List<BoardFile.Move> moves = new CopyOnWriteArrayList<>();
+    private final List<TasksAdded> taskAdditions = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
 
     /** @param board the board to keep up to date */
@@ -47,6 +59,10 @@ public final class BoardUpdater implements RunListener {
 
     @Override
     public void onEvent(RunEvent event, RunState state) {
+        if (event instanceof RunEvent.CheckpointRecorded checkpoint && TASKS_STAGE.equals(checkpoint.stateId())) {
+            addTasks(checkpoint, state);
+            return;
+        }
         if (!(event instanceof RunEvent.SummaryRecorded summary)) {
             return;
         }
@@ -73,6 +89,70 @@ public final class BoardUpdater implements RunListener {
         }
     }
 
+    /** Adds the tasks of a stage-0 checkpoint's {@code tasks_remaining} under the story. */
+    private void addTasks(RunEvent.CheckpointRecorded checkpoint, RunState state) {
+        String story = state.subjectId();
+        Object remaining = checkpoint.payload().get("tasks_remaining");
+        if (!(remaining instanceof List<?> ids) || ids.isEmpty()) {
+            return; // no tasks named
+        }
+        Map<?, ?> titles = state.freshOutcome(TASKS_STAGE)
+                .map(outcome -> outcome.attributes().get(TITLES) instanceof Map<?, ?> map ? map : null)
+                .orElse(Map.of());
+        List<NewTask> tasks = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            Object id = ids.get(i);
+            if (!(id instanceof String text) || !Ids.isSafe(text)) {
+                problem(TASKS_STAGE + " checkpoint tasks_remaining[" + i + "] " + (id instanceof String ? "'" + id
+                        + "'" : String.valueOf(id)) + " is not a task id (1 to 128 letters, digits, '.', '_' or '-',"
+                        + " starting with a letter or digit); it is not added under " + story + " on "
+                        + board.file());
+                continue;
+            }
+            Object title = titles.get(text);
+            String name = title instanceof String given && !given.isBlank() ? given.trim() : text;
+            try {
+                tasks.add(NewTask.of(text, name, ""));
+            } catch (IllegalArgumentException e) {
+                problem(TASKS_STAGE + " outcome attribute " + TITLES + "." + text + ": " + e.getMessage()
+                        + "; the task is added with its id as title");
+                tasks.add(NewTask.of(text, text, ""));
+            }
+        }
+        if (tasks.isEmpty()) {
+            return;
+        }
+        String storyUrl;
+        try {
+            storyUrl = board.read().require(story).url();
+        } catch (BoardException e) {
+            problem("Cannot add tasks under " + story + " on the board: " + e.getMessage());
+            return;
+        }
+        List<NewTask> linked = new ArrayList<>();
+        for (NewTask task : tasks) {
+            linked.add(NewTask.of(task.id(), task.title(), taskUrl(storyUrl, story, task.id())));
+        }
+        try {
+            List<String> added = board.addTasks(story, linked);
+            if (!added.isEmpty()) {
+                taskAdditions.add(new TasksAdded(story, added));
+                LOG.info("Board: added tasks {} under {}", added, story);
+            }
+        } catch (BoardException | StoreException e) {
+            problem("Cannot add tasks under " + story + " on the board: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A task's link, by the story's: the story's url with its id replaced by the task's
+     * ({@code docs/tasks/US001.md} gives {@code docs/tasks/T-001.md}), or none when the url does not hold the id.
+     */
+    static String taskUrl(String storyUrl, String storyId, String taskId) {
+        int at = storyUrl.lastIndexOf(storyId);
+        return at < 0 ? "" : storyUrl.substring(0, at) + taskId + storyUrl.substring(at + storyId.length());
+    }
+
     private void problem(String message) {
         problems.add(message);
         LOG.warn(message);
@@ -81,6 +161,27 @@ public final class BoardUpdater implements RunListener {
     /** @return the moves made so far, in order; never null */
     public List<BoardFile.Move> moves() {
         return List.copyOf(moves);
+    }
+
+    /** @return the tasks added under stories so far, in order; never null */
+    public List<TasksAdded> tasksAdded() {
+        return List.copyOf(taskAdditions);
+    }
+
+    /**
+     * Tasks added under a story.
+     *
+     * @param storyId the story, never null
+     * @param taskIds the ids of the tasks added, in order; never null
+     * @since 0.1
+     */
+    public record TasksAdded(String storyId, List<String> taskIds) {
+
+        /** Validates and copies. */
+        public TasksAdded {
+            Objects.requireNonNull(storyId, "storyId");
+            taskIds = List.copyOf(taskIds);
+        }
     }
 
     /** @return the updates that could not be made, in order, each saying why; never null */

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 
 /**
  * The seeds' kanban board ({@value #DEFAULT_PATH}), read: its stories with their status, epic and tasks, and the
- * stage each should start at. Immutable; {@link #move} answers a new board whose text differs from this one's only
- * where the story left and where it arrived.
+ * stage each should start at. Immutable; {@link #move} and {@link #withTasks} answer a new board whose text
+ * differs from this one's only in the lines they change.
  *
  * <pre>
  * ### Backlog
@@ -309,6 +309,80 @@ public final class KanbanBoard {
             removeEpicIfEmpty(edited, epicLine);
         }
         insert(edited, to, story.epic(), moved, newline);
+        return new KanbanBoard(source, bom, edited, newline, finalNewline);
+    }
+
+    /**
+     * The board with tasks added under a story, in the board's own style: each a task line
+     * {@code     - [ID: T-001 Title](url)} (or {@code     - [T-001: Title](url)} when the story's tasks, or else its
+     * own line, use that form), indented and bulleted - emoji included - as the story's first task line, or else the
+     * board's first. They go after the story's last task, or in place of its {@code _(tasks not created yet)_}
+     * marker, or else right after the story. A task whose id is already under the story is not added again, so
+     * adding the same tasks twice changes nothing the second time. Nothing else changes.
+     *
+     * @param storyId the story
+     * @param tasks the tasks, in order; never null
+     * @return the new board, or this one if every task is already there
+     * @throws BoardException {@code story_not_on_board} or {@code duplicate_story}
+     */
+    public KanbanBoard withTasks(String storyId, List<NewTask> tasks) {
+        Objects.requireNonNull(tasks, "tasks");
+        BoardStory story = require(storyId);
+        java.util.Set<String> present = new java.util.HashSet<>();
+        story.tasks().forEach(task -> present.add(task.id()));
+        List<NewTask> missing = new ArrayList<>();
+        for (NewTask task : tasks) {
+            if (present.add(Objects.requireNonNull(task, "task").id())) {
+                missing.add(task);
+            }
+        }
+        if (missing.isEmpty()) {
+            return this;
+        }
+        String prefix = "    - ";
+        Boolean idStyle = null;
+        List<String> styleLines = new ArrayList<>();
+        story.tasks().forEach(task -> styleLines.add(lines.get(task.line() - 1).text()));
+        stories.forEach(other -> other.tasks().forEach(task -> styleLines.add(lines.get(task.line() - 1).text())));
+        for (String line : styleLines) {
+            int bracket = line.indexOf('[');
+            if (bracket > 0 && link(line) != null) {
+                prefix = line.substring(0, bracket);
+                break;
+            }
+        }
+        for (BoardTask task : story.tasks()) {
+            String line = lines.get(task.line() - 1).text();
+            if (task.id() != null) {
+                idStyle = ID_LINK.matcher(line).find();
+                break;
+            }
+        }
+        if (idStyle == null) {
+            idStyle = ID_LINK.matcher(lines.get(story.line() - 1).text()).find();
+        }
+        List<Line> added = new ArrayList<>();
+        for (NewTask task : missing) {
+            String link = idStyle ? "[ID: " + task.id() + " " + task.title() + "]"
+                    : "[" + task.id() + ": " + task.title() + "]";
+            added.add(new Line(prefix + link + "(" + task.url() + ")", newline));
+        }
+        List<Line> edited = new ArrayList<>(lines);
+        int[] block = blocks.get(storyId);
+        int marker = -1;
+        for (int i = block[0] + 1; i <= block[1]; i++) {
+            if (lines.get(i).text().trim().equals(NO_TASKS)) {
+                marker = i;
+            }
+        }
+        if (story.hasTasks()) {
+            edited.addAll(story.tasks().get(story.tasks().size() - 1).line(), added);
+        } else if (marker >= 0) {
+            edited.remove(marker);
+            edited.addAll(marker, added);
+        } else {
+            edited.addAll(block[0] + 1, added);
+        }
         return new KanbanBoard(source, bom, edited, newline, finalNewline);
     }
 

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Round trips on the boards under {@code src/test/resources/boards}: what the board does not change keeps its bytes.
@@ -205,5 +207,61 @@ class BoardRoundTripTest {
                     + " Progress, ### To Review, ### To Rework, ### Done...), so it is not a kanban board");
             assertThat(e.fix()).contains("'  - [ID: US001 Title](url)'");
         });
+    }
+
+    @ParameterizedTest(name = "{0}: tasks under {1}")
+    @CsvSource(delimiter = '|', value = {
+            "seeds-example.md | PROJ-55 | PROJ-56,Users table,https://linear.app/acme/issue/PROJ-56;"
+                    + "PROJ-57,CRUD endpoints,https://linear.app/acme/issue/PROJ-57",
+            "mixed-ids.md | US001 | T-001,Sign-up form,docs/tasks/T-001.md;T-002,Confirmation mail,docs/tasks/T-002.md",
+            "crlf-no-final-newline.md | US003 | T-301,Label the parcel,",
+            "prose-and-unknown-sections.md | US020 | T-201,Read the header,docs/tasks/T-201.md",
+    })
+    void addingTasksChangesOnlyTheStorysLinesAndAddingThemAgainChangesNothing(String name, String story, String spec)
+            throws IOException {
+        // Given
+        Path file = copy(name);
+        List<NewTask> tasks = new ArrayList<>();
+        for (String task : spec.split(";")) {
+            String[] parts = task.split(",", -1);
+            tasks.add(NewTask.of(parts[0], parts[1], parts[2]));
+        }
+        String expected = name.replace(".md", ".tasks-added.md");
+
+        // When
+        List<String> first = boardFile(file).addTasks(story, tasks);
+        List<String> second = boardFile(file).addTasks(story, tasks);
+
+        // Then
+        assertThat(first).containsExactlyElementsOf(tasks.stream().map(NewTask::id).toList());
+        assertThat(second).isEmpty();
+        assertThat(Files.readAllBytes(file)).isEqualTo(resource(expected));
+        BoardStory read = KanbanBoard.read(file).require(story);
+        assertThat(read.tasks()).extracting(BoardTask::id, BoardTask::title).containsExactlyElementsOf(
+                tasks.stream().map(task -> org.assertj.core.groups.Tuple.tuple(task.id(), task.title())).toList());
+        assertThat(read.tasksNotCreated()).isFalse();
+    }
+
+    @Test
+    void tasksJoinTheStorysOwnTasksInTheirStyleAndOnlyTheNewOnesAreAdded() throws IOException {
+        Path file = copy("mixed-ids.md");
+
+        List<String> added = boardFile(file).addTasks("PROJ-42", List.of(NewTask.of("PROJ-43", "Token check", "x"),
+                NewTask.of("PROJ-45", "Revoke tokens", "https://linear.app/acme/issue/PROJ-45")));
+
+        assertThat(added).containsExactly("PROJ-45");
+        String before = new String(resource("mixed-ids.md"), StandardCharsets.UTF_8);
+        String last = "    - ⚙️ [PROJ-44: Refresh tokens](https://linear.app/acme/issue/PROJ-44) ✅\n";
+        assertThat(Files.readString(file)).isEqualTo(before.replace(last,
+                last + "    - ⚙️ [PROJ-45: Revoke tokens](https://linear.app/acme/issue/PROJ-45)\n"));
+    }
+
+    @Test
+    void aTaskIsValidatedBeforeItCanBeWritten() {
+        assertThatThrownBy(() -> NewTask.of("T 1", "x", "")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("task id 'T 1' is not a safe id (1 to 128 letters, digits, '.', '_' or '-', starting with"
+                        + " a letter or digit)");
+        assertThatThrownBy(() -> NewTask.of("T-1", "a ] b", "")).hasMessageContaining("without '[' or ']'");
+        assertThatThrownBy(() -> NewTask.of("T-1", "x", "a b")).hasMessageContaining("no spaces or parentheses");
     }
 }

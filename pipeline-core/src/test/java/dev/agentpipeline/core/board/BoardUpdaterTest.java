@@ -35,6 +35,8 @@ class BoardUpdaterTest {
     private final MutableClock clock = new MutableClock();
     private final List<String> verdicts = new ArrayList<>();
     private final List<String> seenOnBoard = new ArrayList<>();
+    private Function<StageContext, StageOutcome> decompose = c -> StageOutcome.completed().score("plan_score", 4)
+            .build();
     private PipelineRuntime runtime;
     private Path boardFile;
     private BoardUpdater updater;
@@ -70,7 +72,7 @@ class BoardUpdaterTest {
 
     private DriveResult drive(String story) {
         StageRegistry stages = StageRegistry.of(
-                stage("story-decompose", c -> StageOutcome.completed().score("plan_score", 4).build()),
+                stage("story-decompose", decompose),
                 stage("story-validate", c -> StageOutcome.completed().verdict("GO").score("readiness", 8).build()),
                 stage("story-execute", c -> StageOutcome.completed().build()),
                 stage("story-quality-gate", c -> StageOutcome.completed()
@@ -118,5 +120,50 @@ class BoardUpdaterTest {
         assertThat(updater.problems()).hasSize(4).allSatisfy(problem -> assertThat(problem)
                 .contains("Story US404 is not on the board " + boardFile));
         assertThat(updater.problems().get(3)).startsWith("Cannot move US404 to Done on the board: ");
+    }
+
+    @Test
+    void theTasksOfTheDecompositionAreAddedUnderTheStoryInPlaceOfItsMarker() throws IOException {
+        // Given: stage 0 names three tasks, two with a title
+        decompose = c -> StageOutcome.completed().score("plan_score", 4)
+                .attribute("tasks_remaining", List.of("T-001", "T-002", "T-003"))
+                .attribute(BoardUpdater.TITLES, java.util.Map.of("T-001", "Say hello", "T-002", "Take the name"))
+                .build();
+        String before = Files.readString(boardFile);
+
+        // When
+        DriveResult result = drive("US001");
+
+        // Then: the tasks replaced the marker, and moved with the story to Done
+        assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
+        assertThat(updater.tasksAdded()).containsExactly(new BoardUpdater.TasksAdded("US001",
+                List.of("T-001", "T-002", "T-003")));
+        assertThat(updater.problems()).isEmpty();
+        String tasks = "    - [ID: T-001 Say hello](docs/tasks/T-001.md)\n"
+                + "    - [ID: T-002 Take the name](docs/tasks/T-002.md)\n"
+                + "    - [ID: T-003 T-003](docs/tasks/T-003.md)\n";
+        assertThat(Files.readString(boardFile)).isEqualTo("# Kanban Board\n\n### Backlog\n\n### Todo\n\n"
+                + "### In Progress\n\n### To Review\n\n### To Rework\n\n### Done\n\n**Epic 1: Greetings**\n\n"
+                + "  - [ID: US001 Greet by name](docs/tasks/US001.md)\n" + tasks);
+        assertThat(before).doesNotContain("T-001");
+        assertThat(seenOnBoard).startsWith("story-decompose: Backlog", "story-validate: Backlog");
+    }
+
+    @Test
+    void aTaskIdThatIsNotSafeIsAProblemAndTheOthersAreStillAdded() {
+        decompose = c -> StageOutcome.completed().score("plan_score", 4)
+                .attribute("tasks_remaining", List.of("T-001", "../T-2", 7)).build();
+
+        DriveResult result = drive("US001");
+
+        assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
+        assertThat(updater.tasksAdded()).containsExactly(new BoardUpdater.TasksAdded("US001", List.of("T-001")));
+        assertThat(updater.problems()).containsExactly(
+                "STAGE_0 checkpoint tasks_remaining[1] '../T-2' is not a task id (1 to 128 letters, digits, '.', '_'"
+                        + " or '-', starting with a letter or digit); it is not added under US001 on " + boardFile,
+                "STAGE_0 checkpoint tasks_remaining[2] 7 is not a task id (1 to 128 letters, digits, '.', '_'"
+                        + " or '-', starting with a letter or digit); it is not added under US001 on " + boardFile);
+        assertThat(KanbanBoard.read(boardFile).require("US001").tasks()).extracting(BoardTask::id)
+                .containsExactly("T-001");
     }
 }

@@ -173,7 +173,7 @@ final class BoardCommands {
 
     /**
      * What a board updater did during a run, for the answer of {@code run}: {@code {file, moves: ["Backlog -> Todo",
-     * ...], problems: [...]}}.
+     * ...], tasks_added: ["T-001", ...], problems: [...]}}.
      *
      * @param updater the updater
      * @param file the board file
@@ -185,6 +185,9 @@ final class BoardCommands {
         List<Object> moves = new ArrayList<>();
         updater.moves().forEach(move -> moves.add(move.from().label() + " -> " + move.to().label()));
         json.put("moves", moves);
+        List<Object> tasks = new ArrayList<>();
+        updater.tasksAdded().forEach(added -> tasks.addAll(added.taskIds()));
+        json.put("tasks_added", tasks);
         json.put("problems", updater.problems());
         return json;
     }

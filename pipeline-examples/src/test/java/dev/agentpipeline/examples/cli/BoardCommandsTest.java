@@ -203,14 +203,19 @@ class BoardCommandsTest {
     @Test
     void runsANamedStoryFromTheStageItsSectionAsksFor() throws IOException {
         Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN.replace(
-                "    - {verdict: FAIL, scores: {quality_score: 40}}\n", ""));
+                "    - {verdict: FAIL, scores: {quality_score: 40}}\n", "").replace("{scores: {plan_score: 4}}",
+                "{scores: {plan_score: 4}, attributes: {tasks_remaining: [T-101, T-102],"
+                        + " task_titles: {T-101: Say hello}}}"));
 
         Answer answer = pipeline("run", "--from-board", "--story", "US001", "--scenario", "dry-run.yaml");
 
         assertThat(answer.exit()).as(answer.progress()).isZero();
         assertThat(answer.progress()).contains("STAGE_0 completed");
         assertThat(Cli.object(answer.json(), "board")).containsEntry("moves", List.of("Backlog -> Todo",
-                "Todo -> To Review", "To Review -> Done"));
+                "Todo -> To Review", "To Review -> Done")).containsEntry("tasks_added", List.of("T-101", "T-102"));
+        assertThat(Files.readString(board)).contains("  - [ID: US001 Greet by name](docs/tasks/US001.md)\n"
+                + "    - [ID: T-101 Say hello](docs/tasks/T-101.md)\n"
+                + "    - [ID: T-102 T-102](docs/tasks/T-102.md)\n").doesNotContain("_(tasks not created yet)_");
         assertThat(KanbanBoard.read(board).require("US001").status()).isEqualTo(BoardStatus.DONE);
         assertThat(KanbanBoard.read(board).require("US002").status()).isEqualTo(BoardStatus.BACKLOG);
     }
