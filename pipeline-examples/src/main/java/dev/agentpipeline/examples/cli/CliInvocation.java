@@ -9,6 +9,7 @@ import dev.agentpipeline.examples.wiring.CliSettings;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -33,11 +34,12 @@ public final class CliInvocation {
     private final Supplier<Injector> injectorFactory;
     private final Function<Module, Injector> overridingFactory;
     private final PrintStream progress;
+    private final Supplier<Optional<Terminal>> terminal;
     private Injector injector;
 
     CliInvocation(CliCommand command, Map<String, String> values, Set<String> flags, CliSettings settings,
                   Supplier<Injector> injectorFactory, Function<Module, Injector> overridingFactory,
-                  PrintStream progress) {
+                  PrintStream progress, Supplier<Optional<Terminal>> terminal) {
         this.command = command;
         this.values = Map.copyOf(values);
         this.flags = Set.copyOf(flags);
@@ -45,6 +47,16 @@ public final class CliInvocation {
         this.injectorFactory = injectorFactory;
         this.overridingFactory = overridingFactory;
         this.progress = progress;
+        this.terminal = terminal;
+    }
+
+    /**
+     * The person at the terminal, to ask what must not be guessed; questions go to {@link #progress()}.
+     *
+     * @return the terminal, or empty when the command does not run on one (an agent, a pipe, CI)
+     */
+    Optional<Terminal> terminal() {
+        return terminal.get();
     }
 
     /**

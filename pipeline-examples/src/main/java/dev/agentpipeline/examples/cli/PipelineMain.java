@@ -29,7 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The {@code pipeline} command line: the seeds' story runtime commands ({@code start}, {@code status},
@@ -51,8 +53,12 @@ import java.util.Set;
  */
 public final class PipelineMain {
 
+    /** The key of an answer that is text for people ({@link #text}), not JSON. */
+    private static final String TEXT = "\u0000text";
+
     private final List<CliCommand> commands;
     private final Thread preloader;
+    private final Supplier<Optional<Terminal>> terminal;
 
     /** A command line with the {@linkplain #commands() standard commands}. */
     public PipelineMain() {
@@ -66,10 +72,25 @@ public final class PipelineMain {
      * @throws IllegalArgumentException if two commands have the same name or one is named {@code help}
      */
     public PipelineMain(List<CliCommand> commands) {
-        this(commands, null);
+        this(commands, (Thread) null);
+    }
+
+    /**
+     * A command line whose commands ask their questions on the given terminal instead of the process's: for tests
+     * that play the person.
+     *
+     * @param commands the commands
+     * @param terminal the terminal, or empty to behave as when not on one
+     */
+    PipelineMain(List<CliCommand> commands, Optional<Terminal> terminal) {
+        this(commands, null, () -> terminal);
     }
 
     private PipelineMain(List<CliCommand> commands, Thread preloader) {
+        this(commands, preloader, Terminal::system);
+    }
+
+    private PipelineMain(List<CliCommand> commands, Thread preloader, Supplier<Optional<Terminal>> terminal) {
         Set<String> names = new HashSet<>();
         for (CliCommand command : commands) {
             if (!names.add(command.name()) || CommandLineParser.HELP_COMMAND.equals(command.name())) {
@@ -78,6 +99,7 @@ public final class PipelineMain {
         }
         this.commands = List.copyOf(commands);
         this.preloader = preloader;
+        this.terminal = terminal;
     }
 
     /**
@@ -255,7 +277,8 @@ public final class PipelineMain {
         }
         CliInvocation call = new CliInvocation(parsed.command(), parsed.values(), parsed.flags(), settings,
                 () -> createInjector(settings),
-                overrides -> Guice.createInjector(Modules.override(modules(settings)).with(overrides)), progress);
+                overrides -> Guice.createInjector(Modules.override(modules(settings)).with(overrides)), progress,
+                terminal);
         return Objects.requireNonNull(parsed.command().handler().execute(call), "a command answered null");
     }
 
@@ -272,8 +295,24 @@ public final class PipelineMain {
     }
 
     private static void print(PrintStream stream, Map<String, Object> json) {
+        if (json.size() == 1 && json.get(TEXT) instanceof String text) {
+            stream.print(text);
+            stream.flush();
+            return;
+        }
         stream.print(Json.pretty(json) + "\n");
         stream.flush();
+    }
+
+    /**
+     * An answer for people (exit code 0): text printed as it is on stdout instead of JSON ({@code board list
+     * --format table}).
+     *
+     * @param text the text, ending with a newline
+     * @return the answer
+     */
+    static CommandResult text(String text) {
+        return new CommandResult(CommandResult.OK, Map.of(TEXT, text));
     }
 
     /**

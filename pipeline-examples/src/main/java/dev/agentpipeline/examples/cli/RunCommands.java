@@ -31,6 +31,7 @@ import dev.agentpipeline.stages.Scenario;
 import dev.agentpipeline.stages.ScriptedStage;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -65,8 +66,9 @@ final class RunCommands {
             + " stderr: a dashboard repainted in place (live), a line per step (lines), or live on a terminal and"
             + " lines elsewhere (auto, the default).");
 
-    private static final CliOption STORY = CliOption.value("--story", "<id>", "The story, for example US001"
-            + " (required, unless --from-board picks it).");
+    private static final CliOption STORY = CliOption.value("--story", "<id>", "The story, for example US001."
+            + " Without it the story comes from the board: a person picks it on a terminal; elsewhere it is an"
+            + " error (story_required) that lists the open stories.");
 
     private RunCommands() {
     }
@@ -84,9 +86,11 @@ final class RunCommands {
                         CliOption.value("--board-status", "<status>", "The story's board status (Backlog, Todo, In"
                                 + " Progress, To Review, To Rework...): chooses the first stage."),
                         CliOption.flag("--has-tasks", "The story already has tasks (with --board-status Backlog)."),
-                        CliOption.flag("--from-board", "Take the story (default: the board's next by the seeds'"
-                                + " priority), its title and its first stage from " + KanbanBoard.DEFAULT_PATH
-                                + ", and move it across the board as its stages finish."),
+                        CliOption.flag("--from-board", "Take the story's title and first stage from "
+                                + KanbanBoard.DEFAULT_PATH + ", and move it across the board as its stages finish."
+                                + " Without --story (and without --from-stage or --board-status, --from-board is"
+                                + " implied) a person picks the story by number on a terminal; elsewhere the"
+                                + " answer is story_required with the open stories' ids."),
                         CliOption.value("--plugins", "<json>", "The stage plugin of each stage, as JSON, for example"
                                 + " {\"STAGE_2\":\"acme-implement\"}."),
                         CliOption.value("--scenario", "<file>", "A scenario file: every stage replays it with the"
@@ -115,6 +119,38 @@ final class RunCommands {
                 RunCommands::demoProject);
     }
 
+    /**
+     * Asks the person at the terminal which story to run, as the seeds' lead does: the numbered table on stderr,
+     * then a number (or a story id of the table) until one is valid.
+     *
+     * @return the story chosen, or null when the person entered nothing or ended the input
+     */
+    static BoardStory pick(List<BoardStory> open, Terminal terminal, PrintStream out) {
+        out.print(BoardTable.render(open));
+        while (true) {
+            out.print("Which story to process? Enter # (1-" + open.size() + ") or story id, nothing to cancel: ");
+            out.flush();
+            String line = terminal.readLine();
+            if (line == null || line.isBlank()) {
+                out.println();
+                return null;
+            }
+            String answer = line.trim();
+            if (answer.matches("[0-9]{1,9}")) {
+                int number = Integer.parseInt(answer);
+                if (number >= 1 && number <= open.size()) {
+                    return open.get(number - 1);
+                }
+            }
+            for (BoardStory story : open) {
+                if (story.id().equals(answer)) {
+                    return story;
+                }
+            }
+            out.println("'" + answer + "' is not a number from 1 to " + open.size() + " or a story id of the list.");
+        }
+    }
+
     private static CommandResult runStory(CliInvocation call) {
         String story = call.value("--story");
         String title = call.value("--title");
@@ -126,7 +162,9 @@ final class RunCommands {
         }
         Path project = call.settings().pipeline().projectDir();
         BoardStory onBoard = null;
-        if (call.flag("--from-board")) {
+        boolean fromBoard = call.flag("--from-board") || (story == null && call.value("--from-stage") == null
+                && call.value("--board-status") == null);
+        if (fromBoard) {
             if (call.value("--from-stage") != null || call.value("--board-status") != null) {
                 return PipelineMain.error("conflicting_flags", "--from-board takes the first stage from the board;"
                         + " --from-stage and --board-status name it too", "Pass --from-board, or --from-stage or"
@@ -135,11 +173,24 @@ final class RunCommands {
             try {
                 KanbanBoard board = KanbanBoard.read(BoardCommands.boardPath(call.settings().pipeline()));
                 if (story == null) {
-                    onBoard = board.next().orElse(null);
-                    if (onBoard == null) {
+                    List<BoardStory> open = board.available();
+                    if (open.isEmpty()) {
                         return PipelineMain.error("nothing_to_do", "No story on " + board.source() + " is open"
                                 + " (all are Done, Postponed or Canceled, or there are none)", "Add a story to the"
                                 + " board's Backlog, or pass --story with one to run.");
+                    }
+                    Optional<Terminal> terminal = call.terminal();
+                    if (terminal.isEmpty()) {
+                        return PipelineMain.error("story_required", "run without --story needs a person to pick the"
+                                + " story from " + board.source() + ", and this is not a terminal; the pipeline does"
+                                + " not guess", "Pass --story <id> with one of the open stories, in the seeds' order"
+                                + " of priority: " + String.join(", ", open.stream().map(BoardStory::id).toList())
+                                + " (pipeline board list says more).");
+                    }
+                    onBoard = pick(open, terminal.get(), call.progress());
+                    if (onBoard == null) {
+                        return PipelineMain.error("no_story_chosen", "No story was chosen; nothing was started",
+                                "Run again and enter a number from the list, or pass --story <id>.");
                     }
                     story = onBoard.id();
                 } else {

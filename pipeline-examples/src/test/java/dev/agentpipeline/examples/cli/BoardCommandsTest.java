@@ -16,8 +16,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 class BoardCommandsTest {
 
@@ -30,9 +33,19 @@ class BoardCommandsTest {
     }
 
     private Answer pipeline(String... args) {
+        return pipeline(Optional.empty(), args);
+    }
+
+    /** A person at a terminal who types these lines, then ends the input. */
+    private static Optional<Terminal> typing(String... lines) {
+        Deque<String> input = new ArrayDeque<>(List.of(lines));
+        return Optional.of(input::poll);
+    }
+
+    private Answer pipeline(Optional<Terminal> terminal, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = new PipelineMain().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int exit = new PipelineMain(PipelineMain.commands(), terminal).run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), project, Map.of());
         String stdout = out.toString(StandardCharsets.UTF_8);
         String stderr = err.toString(StandardCharsets.UTF_8);
@@ -170,15 +183,25 @@ class BoardCommandsTest {
     }
 
     @Test
-    void runsTheBoardsNextStoryFromItsStageAndMovesItAcrossTheBoardToDone() throws IOException {
-        // Given: US003 is in To Review, so it comes first and starts at the quality gate, which fails once
+    void aPersonPicksTheStoryByNumberAndItRunsFromItsStageAcrossTheBoardToDone() throws IOException {
+        // Given: US003 is in To Review, so it is number 1 and starts at the quality gate, which fails once; the
+        // person first types a number that is not on the list and a word
         Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
 
         // When
-        Answer answer = pipeline("run", "--from-board", "--scenario", "dry-run.yaml");
+        Answer answer = pipeline(typing("4", "soon", " 1 "), "run", "--from-board", "--scenario", "dry-run.yaml");
 
         // Then
         assertThat(answer.exit()).as(answer.progress()).isZero();
+        String question = "Which story to process? Enter # (1-3) or story id, nothing to cancel: ";
+        assertThat(answer.progress()).startsWith(String.join("\n",
+                "#  Story  Title            Status              Stage    Epic",
+                "1  US003  Say goodbye      To Review           STAGE_3  Epic 2: Farewells",
+                "2  US002  Greet in French  Backlog (tasks)     STAGE_1  Epic 1: Greetings",
+                "3  US001  Greet by name    Backlog (no tasks)  STAGE_0  Epic 1: Greetings",
+                question + "'4' is not a number from 1 to 3 or a story id of the list.",
+                question + "'soon' is not a number from 1 to 3 or a story id of the list.",
+                question));
         assertThat(answer.json()).containsEntry("story_id", "US003").containsEntry("final_phase", "DONE")
                 .containsEntry("quality_cycles", 1L);
         assertThat(Cli.object(answer.json(), "board")).containsEntry("file", board.toString())
@@ -230,6 +253,44 @@ class BoardCommandsTest {
                 .containsEntry("code", "conflicting_flags");
         assertThat(pipeline("run", "--from-board", "--story", "US404", "--scenario", "dry-run.yaml").json())
                 .containsEntry("code", "story_not_on_board");
+        assertThat(project.resolve(".pipeline/runs")).doesNotExist();
+    }
+
+    @Test
+    void aPersonMayNameTheStoryByIdAndNothingOrTheEndOfInputCancels() throws IOException {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+
+        Answer empty = pipeline(typing(""), "run", "--from-board", "--scenario", "dry-run.yaml");
+        Answer ended = pipeline(typing(), "run", "--scenario", "dry-run.yaml");
+
+        for (Answer answer : List.of(empty, ended)) {
+            assertThat(answer.exit()).isEqualTo(2);
+            assertThat(answer.json()).containsEntry("code", "no_story_chosen")
+                    .containsEntry("error", "No story was chosen; nothing was started");
+        }
+        assertThat(project.resolve(".pipeline/runs")).doesNotExist();
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN.replace(
+                "    - {verdict: FAIL, scores: {quality_score: 40}}\n", ""));
+        Answer byId = pipeline(typing("US001"), "run", "--scenario", "dry-run.yaml");
+        assertThat(byId.exit()).as(byId.progress()).isZero();
+        assertThat(byId.json()).containsEntry("story_id", "US001");
+    }
+
+    @Test
+    void withoutATerminalRunWithoutStoryRefusesToGuessAndListsTheOpenStoriesInPriorityOrder() throws IOException {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+
+        for (String[] args : List.of(new String[] {"run", "--from-board", "--scenario", "dry-run.yaml"},
+                new String[] {"run", "--scenario", "dry-run.yaml"})) {
+            Answer answer = pipeline(args);
+
+            assertThat(answer.exit()).isEqualTo(2);
+            assertThat(answer.json()).containsEntry("code", "story_required")
+                    .containsEntry("error", "run without --story needs a person to pick the story from " + board
+                            + ", and this is not a terminal; the pipeline does not guess")
+                    .containsEntry("fix", "Pass --story <id> with one of the open stories, in the seeds' order of"
+                            + " priority: US003, US002, US001 (pipeline board list says more).");
+        }
         assertThat(project.resolve(".pipeline/runs")).doesNotExist();
     }
 }
