@@ -39,9 +39,13 @@ final class BoardCommands {
     static CliCommand list() {
         return CliCommand.of("board list", "Lists the stories on the project's kanban board (" + KanbanBoard.DEFAULT_PATH
                         + ") in the seeds' order of selection (To Review, To Rework, In Progress, Todo, Backlog with"
-                        + " tasks, Backlog without), each with the stage and skill it starts at. Reads only.",
+                        + " tasks, Backlog without), each with the stage and skill it starts at; `pipeline board`"
+                        + " alone is the same. Reads only.",
                 List.of(CliOption.flag("--all", "List Done, Postponed and Canceled stories too (after the others,"
-                        + " with stage null).")),
+                        + " with stage null)."),
+                        CliOption.value("--format", "<format>", "json (the answer, for programs) or table (for"
+                                + " people: #, Story, Title, Status, Stage, Epic); default: table on a terminal,"
+                                + " json elsewhere.")),
                 BoardCommands::listBoard);
     }
 
@@ -109,6 +113,15 @@ final class BoardCommands {
 
     private static CommandResult listBoard(CliInvocation call) {
         PipelineSettings settings = call.settings().pipeline();
+        String format = call.value("--format");
+        if (format == null) {
+            format = call.terminal().isPresent() ? "table" : "json";
+        }
+        format = format.trim();
+        if (!format.equals("json") && !format.equals("table")) {
+            return PipelineMain.error("invalid_flag", "--format must be json or table (got '" + format + "')",
+                    "Pass --format table for people or --format json for programs.");
+        }
         KanbanBoard board;
         try {
             board = KanbanBoard.read(boardPath(settings));
@@ -119,6 +132,18 @@ final class BoardCommands {
         List<BoardStory> stories = new ArrayList<>(board.available());
         if (call.flag("--all")) {
             board.stories().stream().filter(story -> story.status().isClosed()).forEach(stories::add);
+        }
+        if (format.equals("table")) {
+            StringBuilder text = new StringBuilder();
+            text.append(boardPath(settings)).append(": ");
+            text.append(stories.isEmpty() ? "no open story\n" : stories.size() + (stories.size() == 1 ? " story"
+                    : " stories") + (call.flag("--all") ? "" : " open") + ", next " + board.next().map(BoardStory::id)
+                    .orElse("none") + "\n\n" + BoardTable.render(stories));
+            if (!board.warnings().isEmpty()) {
+                text.append('\n');
+                board.warnings().forEach(warning -> text.append("warning: ").append(warning).append('\n'));
+            }
+            return PipelineMain.text(text.toString());
         }
         List<Object> entries = new ArrayList<>();
         int number = 1;

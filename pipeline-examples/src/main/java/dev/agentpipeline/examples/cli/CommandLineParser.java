@@ -29,6 +29,12 @@ final class CommandLineParser {
     static final String PROJECT_DIR = "--project-dir";
     static final String HELP_COMMAND = "help";
 
+    /**
+     * Groups of two-word commands that run one of them when given alone: {@code pipeline board} is
+     * {@code pipeline board list} (options need the full name). Other groups alone are {@code missing_command}.
+     */
+    static final Map<String, String> GROUP_DEFAULTS = Map.of("board", "board list");
+
     /** What a command line asks for. */
     enum Kind { USAGE, VERSION, COMMAND }
 
@@ -128,6 +134,11 @@ final class CommandLineParser {
             ParseResult child = sub.subcommand();
             if (child == null && sub.isUsageHelpRequested()) {
                 return new Parsed(Kind.USAGE, null, Map.of(), Set.of(), projectDir);
+            }
+            if (child == null && GROUP_DEFAULTS.containsKey(name) && commands.containsKey(GROUP_DEFAULTS.get(name))) {
+                // `pipeline board` alone: the group's default command, with its defaults
+                return new Parsed(Kind.COMMAND, commands.get(GROUP_DEFAULTS.get(name)), Map.of(), Set.of(),
+                        projectDir != null ? projectDir : sub.matchedOptionValue(PROJECT_DIR, null));
             }
             if (child == null) {
                 throw new CliException("missing_command", "`pipeline " + name + "` needs one of "

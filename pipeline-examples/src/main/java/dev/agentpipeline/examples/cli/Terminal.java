@@ -23,6 +23,21 @@ interface Terminal {
     /** @return the process's terminal, or empty when stdin or stdout is not one */
     static Optional<Terminal> system() {
         Console console = System.console();
-        return console == null ? Optional.empty() : Optional.of(console::readLine);
+        if (console == null || !isTerminal(console)) {
+            return Optional.empty();
+        }
+        return Optional.of(console::readLine);
+    }
+
+    /**
+     * Java 22 and later give a console even to a process whose streams are redirected, and say with
+     * {@code Console.isTerminal()} (absent on 17 to 21, where a console means a terminal) whether it is one.
+     */
+    private static boolean isTerminal(Console console) {
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 }

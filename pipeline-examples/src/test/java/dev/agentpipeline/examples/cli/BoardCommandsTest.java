@@ -32,6 +32,18 @@ class BoardCommandsTest {
     private record Answer(int exit, Map<String, Object> json, String progress) {
     }
 
+    /** stdout of a command that answers text, and its exit code. */
+    private record Text(int exit, String out) {
+    }
+
+    private Text text(Optional<Terminal> terminal, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = new PipelineMain(PipelineMain.commands(), terminal).run(args,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true,
+                        StandardCharsets.UTF_8), project, Map.of());
+        return new Text(exit, out.toString(StandardCharsets.UTF_8));
+    }
+
     private Answer pipeline(String... args) {
         return pipeline(Optional.empty(), args);
     }
@@ -292,5 +304,33 @@ class BoardCommandsTest {
                             + " priority: US003, US002, US001 (pipeline board list says more).");
         }
         assertThat(project.resolve(".pipeline/runs")).doesNotExist();
+    }
+
+    @Test
+    void printsTheTableForPeopleOnATerminalOrWhenAskedAndJsonForPrograms() throws IOException {
+        // Given: a story whose title and epic are too long for their columns
+        Files.writeString(board, Files.readString(board).replace("Greet in French",
+                "Greet in French, German, Italian and Spanish with the right accents").replace("**Epic 2: Farewells**",
+                "**Epic 2: Farewells, goodbyes and see-you-laters**"));
+        String table = board + ": 3 stories open, next US003\n\n" + String.join("\n",
+                "#  Story  Title                                     Status              Stage    Epic",
+                "1  US003  Say goodbye                               To Review           STAGE_3  Epic 2: Farewells, goodbyes a…",
+                "2  US002  Greet in French, German, Italian and Sp…  Backlog (tasks)     STAGE_1  Epic 1: Greetings",
+                "3  US001  Greet by name                             Backlog (no tasks)  STAGE_0  Epic 1: Greetings",
+                "",
+                "warning: " + board + ":30: a list item at two spaces that is not a story link '[ID: US001 Title](url)'"
+                        + " or '[PROJ-42: Title](url)', so it is not read",
+                "");
+
+        // When / Then: a terminal gets the table, also from a bare `pipeline board`; --format chooses
+        assertThat(text(typing(), "board", "list")).isEqualTo(new Text(0, table));
+        assertThat(text(typing(), "board")).isEqualTo(new Text(0, table));
+        assertThat(text(Optional.empty(), "board", "list", "--format", "table")).isEqualTo(new Text(0, table));
+        assertThat(pipeline("board").json()).containsEntry("next", "US003");
+        assertThat(text(typing(), "board", "list", "--format", "json").out()).startsWith("{");
+        assertThat(text(typing(), "board", "list", "--all").out()).contains(
+                "4  US004  Say see you                               Done                -        Epic 2: Farewells, goodbyes a…");
+        assertThat(pipeline("board", "list", "--format", "html").json()).containsEntry("code", "invalid_flag")
+                .containsEntry("error", "--format must be json or table (got 'html')");
     }
 }

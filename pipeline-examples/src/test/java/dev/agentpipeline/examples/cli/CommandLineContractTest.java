@@ -79,7 +79,7 @@ class CommandLineContractTest {
                 Map.entry("demo", List.of("--dir", "--progress")),
                 Map.entry("workspaces list", List.of("--base-branch")),
                 Map.entry("workspaces prune", List.of("--force", "--base-branch")),
-                Map.entry("board list", List.of("--all")),
+                Map.entry("board list", List.of("--all", "--format")),
                 Map.entry("board move", List.of("--story", "--to")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))
                 .containsExactly("PIPELINE_STATE_DIR", "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG");
@@ -115,6 +115,8 @@ class CommandLineContractTest {
                 .hasEntrySatisfying("fix", fix -> assertThat((String) fix).startsWith(
                         "Options of `pipeline workspaces prune`: --force, --base-branch, --project-dir, --help"));
         assertThat(cli.run("workspaces", "purge").error()).containsEntry("code", "unknown_command");
+        assertThat(cli.run("board").error()).as("`pipeline board` alone is `board list`")
+                .isEqualTo(cli.run("board", "list").error());
         assertThat(project).isEmptyDirectory();
     }
 
