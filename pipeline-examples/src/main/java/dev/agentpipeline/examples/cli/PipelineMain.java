@@ -96,6 +96,7 @@ public final class PipelineMain {
                 StoryCliCommands.recordLoopHealth(),
                 StoryCliCommands.pause(),
                 StoryCliCommands.resume(),
+                StoryCliCommands.decide(),
                 StoryCliCommands.cancel(),
                 StoryCliCommands.complete(),
                 StoryCliCommands.repair(),

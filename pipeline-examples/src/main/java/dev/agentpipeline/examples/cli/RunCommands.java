@@ -17,6 +17,7 @@ import dev.agentpipeline.core.engine.RunWorkspaces;
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.JsonSyntaxException;
 import dev.agentpipeline.core.store.RunStore;
+import dev.agentpipeline.core.story.BusinessQuestions;
 import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
@@ -93,6 +94,9 @@ final class RunCommands {
                                 + " pipeline-scripted plugin (a dry run)."),
                         WorkspaceCommands.BASE_BRANCH,
                         CliOption.value("--business-answers", "<json>", "Answers to business questions, as JSON."),
+                        CliOption.value("--questions", "<file>", "The story's business questions: a story file (.md)"
+                                + " with an ORCHESTRATOR_BRIEF block, or a YAML/JSON list of {id, question, options}."
+                                + " Unanswered ones pause the run before execution until `pipeline decide`."),
                         CliOption.value("--max-validation-retries", "<n>", "This run's limit of NO-GO retries"
                                 + " (default 1)."),
                         CliOption.value("--max-quality-cycles", "<n>", "This run's limit of reworks after a failed"
@@ -125,6 +129,15 @@ final class RunCommands {
             return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
         }
         Path project = call.settings().pipeline().projectDir();
+        List<BusinessQuestions.Question> questions = List.of();
+        if (call.value("--questions") != null) {
+            try {
+                questions = BusinessQuestions.load(project.resolve(call.value("--questions")));
+            } catch (IllegalArgumentException e) { // an InvalidPathException too
+                return PipelineMain.error("invalid_questions", e.getMessage(), "Fix the file, or pass a story file"
+                        + " with an ORCHESTRATOR_BRIEF block or a YAML list of {id, question, options}.");
+            }
+        }
         BoardStory onBoard = null;
         if (call.flag("--from-board")) {
             if (call.value("--from-stage") != null || call.value("--board-status") != null) {
@@ -271,6 +284,12 @@ final class RunCommands {
         }
         Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, stages, run -> project, entry)
                 .workspaces(workspaces).retryPolicy(retries).build();
+        if (!questions.isEmpty()) { // asked in one batch before execution; unanswered ones pause the run
+            CommandResult asked = commands.askBusinessQuestions(story, questions);
+            if (asked.exitCode() != CommandResult.OK) {
+                return asked;
+            }
+        }
         CommandResult driven;
         try (ProgressOutput progress = ProgressOutput.open(mode, call.progress(), definition,
                 injector.getInstance(RunStore.class), injector.getInstance(Clock.class))) {

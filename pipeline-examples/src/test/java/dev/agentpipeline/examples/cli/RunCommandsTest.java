@@ -299,6 +299,63 @@ class RunCommandsTest {
     }
 
     @Test
+    void businessQuestionsPauseTheRunBeforeExecutionUntilDecideAnswersThem() throws Exception {
+        // Given a story whose brief asks two business questions
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+        Files.writeString(project.resolve("US010.md"), "# US010\n\n<!-- ORCHESTRATOR_BRIEF_START -->\n"
+                + "Business questions:\n- payment: Which payment provider? (Stripe/PayPal)\n- How long is a cart kept?\n"
+                + "<!-- ORCHESTRATOR_BRIEF_END -->\n");
+
+        // When the run starts, it asks them in one batch and pauses before any stage
+        Answer asked = pipeline("run", "--story", "US010", "--scenario", "dry-run.yaml", "--questions", "US010.md");
+
+        // Then
+        assertThat(asked.exit()).isEqualTo(1);
+        assertThat(asked.json()).containsEntry("status", "paused");
+        assertThat((String) asked.json().get("next_action")).startsWith("pipeline decide --story US010 --answers '");
+        Map<String, Object> pending = map(map(pipeline("status", "--story", "US010").json().get("state"))
+                .get("pending_decision"));
+        assertThat(pending).containsEntry("type", "business_questions");
+        assertThat((List<?>) pending.get("questions")).hasSize(2);
+        assertThat(asked.progress()).doesNotContain("STAGE_0 attempt");
+
+        // And answers that do not fit are refused, with what is wrong
+        Answer wrong = pipeline("decide", "--story", "US010", "--answers", "{\"payment\": \"Bitcoin\", \"x\": \"y\"}");
+        assertThat(wrong.exit()).isEqualTo(2);
+        assertThat((String) wrong.json().get("error")).contains("'x' is not a pending question",
+                "'payment' must be one of [Stripe, PayPal] (got 'Bitcoin')", "'q2' has no answer");
+
+        // When they are answered, the run resumes and goes on to DONE with the answers for every stage
+        Answer decided = pipeline("decide", "--story", "US010", "--answers",
+                "{\"payment\": \"stripe\", \"q2\": \"30 days\"}");
+        assertThat(decided.exit()).isZero();
+        assertThat(decided.json()).containsEntry("business_answers", Map.of("payment", "Stripe", "q2", "30 days"));
+        Answer done = pipeline("run", "--story", "US010", "--scenario", "dry-run.yaml", "--questions", "US010.md");
+        assertThat(done.exit()).isZero();
+        Map<String, Object> state = map(pipeline("status", "--story", "US010").json().get("state"));
+        assertThat(state).containsEntry("pending_decision", null)
+                .containsEntry("business_answers", Map.of("payment", "Stripe", "q2", "30 days"));
+        assertThat(pipeline("decide", "--story", "US010", "--answers", "{}").json())
+                .containsEntry("code", "no_pending_decision");
+    }
+
+    @Test
+    void questionsAnsweredUpFrontAskNothingAndABadQuestionsFileStartsNoRun() throws Exception {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+        Files.writeString(project.resolve("questions.yaml"), "- id: payment\n  question: Which provider?\n");
+        Files.writeString(project.resolve("bad.yaml"), "payment: Which provider?\n");
+
+        Answer answered = pipeline("run", "--story", "US011", "--scenario", "dry-run.yaml", "--questions",
+                "questions.yaml", "--business-answers", "{\"payment\": \"Stripe\"}");
+        Answer bad = pipeline("run", "--story", "US012", "--scenario", "dry-run.yaml", "--questions", "bad.yaml");
+
+        assertThat(answered.exit()).isZero();
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.json()).containsEntry("code", "invalid_questions");
+        assertThat(pipeline("status", "--story", "US012").json()).containsEntry("active", false);
+    }
+
+    @Test
     void runsTheDemoInAGivenDirectory() {
         Answer answer = pipeline("demo", "--dir", "sample");
 
