@@ -73,7 +73,7 @@ class CommandLineContractTest {
                 Map.entry("complete", List.of("--story")),
                 Map.entry("repair", List.of("--story", "--run")),
                 Map.entry("run", List.of("--story", "--title", "--from-stage", "--board-status", "--has-tasks",
-                        "--plugins", "--scenario", "--base-branch", "--business-answers", "--max-validation-retries",
+                        "--plugins", "--scenario", "--stages", "--base-branch", "--business-answers", "--max-validation-retries",
                         "--max-quality-cycles", "--max-crashes", "--retry-delay-ms")),
                 Map.entry("demo", List.of("--dir")),
                 Map.entry("workspaces list", List.of("--base-branch")),
