@@ -67,6 +67,10 @@ final class DefinitionValidator {
                 problems.add(new DefinitionProblem(state.location(), "state " + state.id() + ": stage plugin id '"
                         + state.stage() + "' must be 1 to 64 characters of a-z, 0-9 and '-', starting with a letter"));
             }
+            if (state.stage() == null && !state.settings().isEmpty()) {
+                problems.add(new DefinitionProblem(state.location(), "state " + state.id()
+                        + " has settings but no stage plugin; settings are for the plugin named by 'stage:'"));
+            }
             if (state.terminal() && state.stage() != null) {
                 problems.add(new DefinitionProblem(state.location(), "state " + state.id()
                         + " is terminal and cannot have a stage plugin"));

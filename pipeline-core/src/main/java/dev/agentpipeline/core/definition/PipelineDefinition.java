@@ -1,5 +1,6 @@
 package dev.agentpipeline.core.definition;
 
+import dev.agentpipeline.spi.JsonValues;
 import dev.agentpipeline.spi.StageRegistry;
 
 import java.util.ArrayList;
@@ -201,12 +202,34 @@ public final class PipelineDefinition {
      * @throws IllegalArgumentException if the state does not exist
      */
     public PipelineDefinition withStagePlugin(String stateId, String pluginId) {
+        return withStagePlugin(stateId, pluginId, Map.of());
+    }
+
+    /**
+     * A copy in which another plugin works in a state, with settings for it (what the plugin sees as
+     * {@code StageContext.settings()}).
+     *
+     * <pre>{@code
+     * PipelineDefinition withAgent = StoryPipeline.definition().withStagePlugin("STAGE_2", "pipeline-command",
+     *         Map.of("command", List.of("./agents/implement.sh", "{story_id}"), "timeout_seconds", 1800));
+     * }</pre>
+     *
+     * @param stateId the state
+     * @param pluginId the stage plugin's id
+     * @param settings the plugin's settings, JSON-compatible (copied)
+     * @return the new definition
+     * @throws IllegalArgumentException if the state does not exist or a setting is not JSON-compatible
+     * @throws DefinitionException if the plugin id is malformed or the state is terminal
+     * @since 0.2
+     */
+    public PipelineDefinition withStagePlugin(String stateId, String pluginId, Map<String, ?> settings) {
         StateDefinition state = states.get(stateId);
         if (state == null) {
             throw new IllegalArgumentException("Pipeline " + id + " has no state '" + stateId + "'");
         }
         Map<String, StateDefinition> copy = new LinkedHashMap<>(states);
-        copy.put(stateId, state.withStage(Objects.requireNonNull(pluginId, "pluginId")));
+        copy.put(stateId, state.withStage(Objects.requireNonNull(pluginId, "pluginId"),
+                Objects.requireNonNull(settings, "settings")));
         return new PipelineDefinition(id, title, description, initialState, copy, transitions, counters, location);
     }
 
@@ -307,8 +330,22 @@ public final class PipelineDefinition {
          * @return this builder
          */
         public Builder stage(String stateId, String pluginId, String text) {
+            return stage(stateId, pluginId, text, Map.of());
+        }
+
+        /**
+         * @param stateId a working state's id
+         * @param pluginId the stage plugin working in it
+         * @param text what happens in it
+         * @param settings the plugin's settings, JSON-compatible (copied)
+         * @return this builder
+         * @throws IllegalArgumentException if a setting is not JSON-compatible
+         * @since 0.2
+         */
+        public Builder stage(String stateId, String pluginId, String text, Map<String, ?> settings) {
             return state(new StateDefinition(stateId, text, Objects.requireNonNull(pluginId, "pluginId"), false,
-                    Map.of(), SourceLocation.BUILDER));
+                    Map.of(), JsonValues.copyOfMap(Objects.requireNonNull(settings, "settings")),
+                    SourceLocation.BUILDER));
         }
 
         /**

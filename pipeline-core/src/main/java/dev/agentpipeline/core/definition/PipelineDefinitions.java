@@ -230,7 +230,7 @@ public final class PipelineDefinitions {
             if (map == null) {
                 return;
             }
-            keys(map, "state " + name, Set.of("description", "stage", "terminal", "properties"));
+            keys(map, "state " + name, Set.of("description", "stage", "terminal", "properties", "settings"));
             String stage = optionalText(map, "stage").orElse(null);
             boolean terminal = false;
             Node terminalNode = map.entries.get("terminal");
@@ -250,8 +250,21 @@ public final class PipelineDefinitions {
                     properties = values;
                 }
             }
+            Map<String, Object> settings = Map.of();
+            Node settingsNode = map.entries.get("settings");
+            if (settingsNode != null) {
+                MapNode values = map(settingsNode, "state " + name + " settings");
+                if (values != null && stage == null) {
+                    fail(settingsNode.location, "state " + name + " has settings but no stage plugin; settings are"
+                            + " for the plugin named by 'stage:'");
+                } else if (values != null) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> given = (Map<String, Object>) YamlTree.toValue(values);
+                    settings = given;
+                }
+            }
             builder.state(new StateDefinition(name, optionalText(map, "description").orElse(""), stage, terminal,
-                    properties, at));
+                    properties, settings, at));
         }
 
         private void transition(PipelineDefinition.Builder builder, Node node) {

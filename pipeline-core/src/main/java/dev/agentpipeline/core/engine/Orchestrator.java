@@ -10,6 +10,8 @@ import dev.agentpipeline.core.run.Attempt;
 import dev.agentpipeline.core.run.Checkpoint;
 import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.run.Ids;
+import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.spi.FailureClass;
 import dev.agentpipeline.spi.OutcomeStatus;
@@ -20,6 +22,8 @@ import dev.agentpipeline.spi.StageRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -32,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 
@@ -69,6 +74,9 @@ public final class Orchestrator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
+    /** The directory of a file store's run that holds one directory per attempt. */
+    public static final String ATTEMPTS = "attempts";
+
     private final PipelineRuntime runtime;
     private final StageRegistry stages;
     private final RetryPolicy retryPolicy;
@@ -79,6 +87,7 @@ public final class Orchestrator {
     private final Function<RunState, Optional<String>> entry;
     private final String crashCounter;
     private final DoubleSupplier random;
+    private final BiFunction<String, String, Path> attemptDirectories;
     private final AtomicBoolean stop = new AtomicBoolean();
     /** Set when a wait or a stage was interrupted; the thread's interrupt is restored when drive returns. */
     private final AtomicBoolean interrupted = new AtomicBoolean();
@@ -94,6 +103,10 @@ public final class Orchestrator {
         this.entry = b.entry;
         this.crashCounter = b.crashCounter;
         this.random = b.random;
+        this.attemptDirectories = b.attemptDirectories != null ? b.attemptDirectories
+                : b.runtime.store() instanceof FileRunStore files
+                ? (run, attempt) -> files.runDirectory(run).resolve(ATTEMPTS).resolve(attempt)
+                : (run, attempt) -> null;
     }
 
     /**
@@ -314,8 +327,10 @@ public final class Orchestrator {
         StageOutcome outcome;
         try (Mdc.Scope a = Mdc.put("attempt", attempt.attemptId())) {
             LOG.info("Running {} ({}) attempt {}", phase, stage.id(), attempt.number());
+            StateDefinition working = definition.states().get(phase);
             RuntimeStageContext context = new RuntimeStageContext(runtime, current, attempt,
-                    directory, inputs.apply(current), new Cancellation(runId));
+                    directory, inputs.apply(current), new Cancellation(runId),
+                    working == null ? Map.of() : working.settings(), attemptDirectory(runId, attempt));
             outcome = invoke(stage, context);
         }
         AttemptResult finished = runtime.finishAttempt(runId, attempt.attemptId(), outcome);
@@ -407,6 +422,26 @@ public final class Orchestrator {
         }
     }
 
+    /**
+     * The attempt's own directory, created: {@code <run dir>/attempts/<attempt id>} of a file store, or what the
+     * builder's {@link Builder#attemptDirectories} names; null (none) when there is no place or it cannot be made.
+     */
+    private Path attemptDirectory(String runId, Attempt attempt) {
+        Path directory;
+        try {
+            directory = attemptDirectories.apply(Ids.requireSafe("run id", runId),
+                    Ids.requireSafe("attempt id", attempt.attemptId()));
+            if (directory != null) {
+                Files.createDirectories(directory);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot create the directory of attempt {}; the stage runs without one: {}",
+                    attempt.attemptId(), e.toString());
+            return null;
+        }
+        return directory;
+    }
+
     private StageOutcome invoke(Stage stage, RuntimeStageContext context) {
         try {
             StageOutcome outcome = stage.run(context);
@@ -458,6 +493,7 @@ public final class Orchestrator {
         private Function<RunState, Optional<String>> entry = run -> Optional.empty();
         private String crashCounter = PipelineRuntime.CRASH_COUNTER;
         private DoubleSupplier random = new SecureRandom()::nextDouble;
+        private BiFunction<String, String, Path> attemptDirectories;
 
         private Builder(PipelineRuntime runtime, StageRegistry stages) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -544,6 +580,21 @@ public final class Orchestrator {
          */
         public Builder random(DoubleSupplier value) {
             this.random = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * Where each attempt's own directory is ({@code StageContext.attemptDirectory()}: its logs, the files it
+         * hands to programs). By default {@code <run dir>/attempts/<attempt id>/} of a {@link FileRunStore}, and
+         * none with other stores. The orchestrator creates the directory before the attempt.
+         *
+         * @param value gives the directory of a run id and an attempt id (both checked with {@link Ids}); returns
+         *     null for none
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder attemptDirectories(BiFunction<String, String, Path> value) {
+            this.attemptDirectories = Objects.requireNonNull(value, "value");
             return this;
         }
 

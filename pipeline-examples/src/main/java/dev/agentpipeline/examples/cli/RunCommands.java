@@ -10,6 +10,7 @@ import dev.agentpipeline.core.board.BoardUpdater;
 import dev.agentpipeline.core.board.KanbanBoard;
 import dev.agentpipeline.core.definition.DefinitionException;
 import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.definition.StageBindings;
 import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.PipelineRuntime;
 import dev.agentpipeline.core.engine.RetryPolicy;
@@ -28,6 +29,8 @@ import dev.agentpipeline.spi.Stage;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.spi.workspace.WorkspaceException;
 import dev.agentpipeline.spi.workspace.WorkspaceProvider;
+import dev.agentpipeline.stages.CommandSettings;
+import dev.agentpipeline.stages.CommandStage;
 import dev.agentpipeline.stages.Scenario;
 import dev.agentpipeline.stages.ScriptedStage;
 
@@ -69,6 +72,9 @@ final class RunCommands {
     private static final CliOption STORY = CliOption.value("--story", "<id>", "The story, for example US001"
             + " (required, unless --from-board picks it).");
 
+    private static final String STAGES_FIX = "Fix the stage file: schema_version: 1 and stages: STAGE_0..STAGE_3,"
+            + " each {plugin, settings}; see docs/cli.md and docs/plugin-guide.md.";
+
     private RunCommands() {
     }
 
@@ -92,6 +98,8 @@ final class RunCommands {
                                 + " {\"STAGE_2\":\"acme-implement\"}."),
                         CliOption.value("--scenario", "<file>", "A scenario file: every stage replays it with the"
                                 + " pipeline-scripted plugin (a dry run)."),
+                        CliOption.value("--stages", "<file>", "A stage file (YAML) binding stages to plugins with"
+                                + " settings, for example STAGE_2 to pipeline-command with the agent to run."),
                         WorkspaceCommands.BASE_BRANCH,
                         CliOption.value("--business-answers", "<json>", "Answers to business questions, as JSON."),
                         CliOption.value("--questions", "<file>", "The story's business questions: a story file (.md)"
@@ -188,6 +196,36 @@ final class RunCommands {
                 bindings.put(stage, ScriptedStage.ID);
             }
         }
+        PipelineDefinition definition = StoryPipeline.definition();
+        if (call.value("--stages") != null) {
+            Path file;
+            try {
+                file = project.resolve(call.value("--stages"));
+            } catch (InvalidPathException e) {
+                return PipelineMain.error("invalid_path", "--stages is not a path: " + e.getMessage(), "Pass a file name.");
+            }
+            StageBindings stageFile;
+            try {
+                stageFile = StageBindings.fromYaml(file);
+                definition = stageFile.applyTo(definition);
+            } catch (DefinitionException e) {
+                List<String> problems = new ArrayList<>();
+                e.problems().forEach(problem -> problems.add(problem.toString()));
+                return PipelineMain.error("invalid_stages", "Invalid stage file: " + String.join("; ", problems),
+                        STAGES_FIX);
+            }
+            for (StageBindings.Binding binding : stageFile.bindings()) {
+                bindings.remove(binding.stateId()); // the file wins over --scenario for its stages
+                if (binding.pluginId().equals(CommandStage.ID)) {
+                    try { // checked now, before any run starts, not at the stage's first attempt
+                        CommandSettings.parse(binding.settings());
+                    } catch (IllegalArgumentException e) {
+                        return PipelineMain.error("invalid_stages", "Invalid stage file: " + binding.location()
+                                + ": stage " + binding.stateId() + ": " + e.getMessage(), STAGES_FIX);
+                    }
+                }
+            }
+        }
         if (call.value("--plugins") != null) {
             Object plugins;
             try {
@@ -236,7 +274,6 @@ final class RunCommands {
             entry = Optional.of("STAGE_0");
         }
 
-        PipelineDefinition definition = StoryPipeline.definition();
         for (Map.Entry<String, String> binding : bindings.entrySet()) {
             definition = definition.withStagePlugin(binding.getKey(), binding.getValue());
         }

@@ -74,7 +74,7 @@ class CommandLineContractTest {
                 Map.entry("complete", List.of("--story")),
                 Map.entry("repair", List.of("--story", "--run")),
                 Map.entry("run", List.of("--story", "--title", "--from-stage", "--board-status", "--has-tasks",
-                        "--from-board", "--plugins", "--scenario", "--base-branch", "--business-answers", "--questions",
+                        "--from-board", "--plugins", "--scenario", "--stages", "--base-branch", "--business-answers", "--questions",
                         "--max-validation-retries", "--max-quality-cycles", "--max-crashes", "--retry-delay-ms",
                         "--progress")),
                 Map.entry("demo", List.of("--dir", "--progress")),

@@ -1,6 +1,9 @@
 package dev.agentpipeline.examples.cli;
 
+import dev.agentpipeline.core.definition.StageBindings;
 import dev.agentpipeline.core.internal.Json;
+import dev.agentpipeline.core.story.StoryPipeline;
+import dev.agentpipeline.stages.CommandSettings;
 import dev.agentpipeline.spi.workspace.WorkspaceProvider;
 import dev.agentpipeline.spi.workspace.WorkspaceProviderFactory;
 import dev.agentpipeline.spi.workspace.WorkspaceSpec;
@@ -85,6 +88,64 @@ class RunCommandsTest {
         assertThat(answer.json()).containsEntry("status", "paused").containsEntry("final_phase", "PAUSED")
                 .containsEntry("reason", "Quality cycle limit reached (1)").containsEntry("next_action",
                         "Escalate to user").containsEntry("quality_cycles", 1L);
+    }
+
+    @Test
+    void runsTheQualityGateAsACommandFromAStageFile() throws Exception {
+        // Given: scripted stages 0 to 2, the example gate script as stage 3, a clean project
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+        Path gate = Path.of("../examples/agents/todo-gate.sh").toAbsolutePath().normalize();
+        Files.writeString(project.resolve("stages.yaml"), "schema_version: 1\nstages:\n  STAGE_3:\n"
+                + "    plugin: pipeline-command\n    settings:\n      command: [\"" + gate + "\", \"{summary_file}\"]\n"
+                + "      timeout_seconds: 60\n");
+
+        // When
+        Answer answer = pipeline("run", "--story", "US010", "--title", "Export", "--scenario", "dry-run.yaml",
+                "--stages", "stages.yaml");
+
+        // Then
+        assertThat(answer.exit()).as(answer.progress()).isZero();
+        assertThat(answer.json()).containsEntry("final_phase", "DONE");
+        assertThat(answer.progress()).contains("STAGE_3 attempt 1 (pipeline-command)", "STAGE_3 completed: PASS");
+        String runId = (String) answer.json().get("run_id");
+        try (var attempts = Files.list(project.resolve(".pipeline/runs").resolve(runId).resolve("attempts"))) {
+            assertThat(attempts.filter(dir -> Files.exists(dir.resolve("stdout.log"))).toList()).singleElement()
+                    .satisfies(dir -> assertThat(dir.resolve("stdout.log")).content().contains("PASS"));
+        }
+    }
+
+    @Test
+    void theShippedStageFilesAreValid() throws Exception {
+        try (var files = Files.list(Path.of("../examples/agents"))) {
+            List<Path> stageFiles = files.filter(f -> f.getFileName().toString().endsWith(".yaml")).toList();
+            assertThat(stageFiles).hasSizeGreaterThanOrEqualTo(2);
+            for (Path file : stageFiles) {
+                StageBindings bindings = StageBindings.fromYaml(file);
+                bindings.applyTo(StoryPipeline.definition());
+                bindings.bindings().forEach(binding -> CommandSettings.parse(binding.settings()));
+            }
+        }
+    }
+
+    @Test
+    void refusesAStageFileWithBadSettingsBeforeStartingARun() throws Exception {
+        // Given
+        Files.writeString(project.resolve("stages.yaml"), "schema_version: 1\nstages:\n  STAGE_2:\n"
+                + "    plugin: pipeline-command\n    settings: {command: [./implement.sh, \"{stroy_id}\"]}\n");
+        Files.writeString(project.resolve("typo.yaml"), "schema_version: 1\nstages:\n  STAGE_2:\n"
+                + "    plugin: pipeline-command\n    setings: {}\n");
+
+        // When
+        Answer badTemplate = pipeline("run", "--story", "US011", "--stages", "stages.yaml");
+        Answer badKey = pipeline("run", "--story", "US011", "--stages", "typo.yaml");
+
+        // Then
+        assertThat(badTemplate.exit()).isEqualTo(2);
+        assertThat(badTemplate.json()).containsEntry("code", "invalid_stages");
+        assertThat((String) badTemplate.json().get("error")).startsWith("Invalid stage file: "
+                + project.resolve("stages.yaml") + ":3:").contains("unknown placeholder {stroy_id}");
+        assertThat((String) badKey.json().get("error")).contains("typo.yaml:5:", "unknown key 'setings'");
+        assertThat(project.resolve(".pipeline")).as("no run was started").doesNotExist();
     }
 
     @Test
