@@ -2,6 +2,7 @@ package dev.agentpipeline.core.definition;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,10 +17,12 @@ import java.util.Optional;
  * @param terminal whether the run ends when it enters this state
  * @param properties free-form JSON-compatible properties (the skill a state stands for, a label...)
  * @param location where it was defined
+ * @param collect the evidence collectors run after each completed attempt of its stage, in order; empty for none
  * @since 0.1
  */
 public record StateDefinition(String id, String description, String stage, boolean terminal,
-                              Map<String, Object> properties, SourceLocation location) {
+                              Map<String, Object> properties, SourceLocation location,
+                              List<CollectorDefinition> collect) {
 
     /** Validates and copies. */
     public StateDefinition {
@@ -27,6 +30,22 @@ public record StateDefinition(String id, String description, String stage, boole
         description = description == null ? "" : description;
         properties = JsonValues.copyOfMap(properties);
         Objects.requireNonNull(location, "location");
+        collect = List.copyOf(collect);
+    }
+
+    /**
+     * A state without evidence collectors.
+     *
+     * @param id the state's id
+     * @param description what happens in it
+     * @param stage the stage plugin's id, or null
+     * @param terminal whether runs end in it
+     * @param properties free-form JSON-compatible properties
+     * @param location where it was defined
+     */
+    public StateDefinition(String id, String description, String stage, boolean terminal,
+                           Map<String, Object> properties, SourceLocation location) {
+        this(id, description, stage, terminal, properties, location, List.of());
     }
 
     /** @return the stage plugin id, if a plugin works in this state */
@@ -39,6 +58,14 @@ public record StateDefinition(String id, String description, String stage, boole
      * @return this state worked by another plugin
      */
     public StateDefinition withStage(String pluginId) {
-        return new StateDefinition(id, description, pluginId, terminal, properties, location);
+        return new StateDefinition(id, description, pluginId, terminal, properties, location, collect);
+    }
+
+    /**
+     * @param collectors the evidence collectors to run after each completed attempt
+     * @return this state with those collectors instead of its own
+     */
+    public StateDefinition withCollect(List<CollectorDefinition> collectors) {
+        return new StateDefinition(id, description, stage, terminal, properties, location, collectors);
     }
 }
