@@ -2,6 +2,7 @@ package dev.agentpipeline.core.definition;
 
 import dev.agentpipeline.spi.JsonValues;
 import dev.agentpipeline.spi.StageRegistry;
+import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -253,6 +254,26 @@ public final class PipelineDefinition {
         }
     }
 
+    /** @return whether any state names evidence collectors ({@code collect:}) */
+    public boolean collectsEvidence() {
+        return states.values().stream().anyMatch(state -> !state.collect().isEmpty());
+    }
+
+    /**
+     * Checks that a collector exists for every id a state's {@code collect:} names, that no two collectors of a
+     * state record under the same key, and that every {@code evidence.STATE.KEY.FIELD} path of a guard names a
+     * key and a field the state's collectors give, of a type its condition can compare.
+     *
+     * @param collectors the available collectors
+     * @throws DefinitionException naming the location of every problem and what is available
+     */
+    public void checkCollectors(EvidenceCollectorRegistry collectors) {
+        List<DefinitionProblem> problems = DefinitionValidator.checkCollectors(this, collectors);
+        if (!problems.isEmpty()) {
+            throw new DefinitionException(problems);
+        }
+    }
+
     @Override
     public String toString() {
         return "PipelineDefinition[" + id + ", " + states.size() + " states, " + transitions.size()
@@ -345,7 +366,7 @@ public final class PipelineDefinition {
         public Builder stage(String stateId, String pluginId, String text, Map<String, ?> settings) {
             return state(new StateDefinition(stateId, text, Objects.requireNonNull(pluginId, "pluginId"), false,
                     Map.of(), JsonValues.copyOfMap(Objects.requireNonNull(settings, "settings")),
-                    SourceLocation.BUILDER));
+                    SourceLocation.BUILDER, List.of()));
         }
 
         /**
@@ -355,6 +376,29 @@ public final class PipelineDefinition {
          */
         public Builder terminal(String stateId, String text) {
             return state(new StateDefinition(stateId, text, null, true, Map.of(), SourceLocation.BUILDER));
+        }
+
+        /**
+         * Names the evidence collectors of a state defined before: they run after each completed attempt of its
+         * stage, and guards read what they found as {@code evidence.STATE.KEY.FIELD}.
+         *
+         * <pre>{@code
+         * builder.stage("GATE", "acme-tests", "Run the tests").collect("GATE", CollectorDefinition.of("jacoco"))
+         * }</pre>
+         *
+         * @param stateId the state
+         * @param collectors its collectors, replacing any it had
+         * @return this builder
+         */
+        public Builder collect(String stateId, CollectorDefinition... collectors) {
+            StateDefinition state = states.get(stateId);
+            if (state == null) {
+                problems.add(new DefinitionProblem(location, "collect: state " + stateId
+                        + " is not defined (yet); define the state before its collectors"));
+                return this;
+            }
+            states.put(stateId, state.withCollect(List.of(collectors)));
+            return this;
         }
 
         /**
