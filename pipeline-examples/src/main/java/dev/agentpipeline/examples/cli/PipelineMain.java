@@ -101,6 +101,7 @@ public final class PipelineMain {
                 StoryCliCommands.repair(),
                 RunCommands.run(),
                 RunCommands.demo(),
+                ReportCommands.report(),
                 WorkspaceCommands.list(),
                 WorkspaceCommands.prune());
     }

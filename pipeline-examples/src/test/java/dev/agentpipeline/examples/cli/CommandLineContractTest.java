@@ -76,6 +76,7 @@ class CommandLineContractTest {
                         "--plugins", "--scenario", "--base-branch", "--business-answers", "--max-validation-retries",
                         "--max-quality-cycles", "--max-crashes", "--retry-delay-ms")),
                 Map.entry("demo", List.of("--dir")),
+                Map.entry("report", List.of("--story", "--run")),
                 Map.entry("workspaces list", List.of("--base-branch")),
                 Map.entry("workspaces prune", List.of("--force", "--base-branch")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))
