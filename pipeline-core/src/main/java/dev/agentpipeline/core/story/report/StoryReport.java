@@ -449,13 +449,16 @@ public final class StoryReport {
     }
 
     /**
-     * Formats a duration for people: {@code 0.4s} under ten seconds, {@code 42s}, {@code 5m 03s}, {@code 1h 02m 05s}.
+     * Formats a duration for people: {@code 420 ms}, {@code 4.2s} under ten seconds, {@code 42s}, {@code 5m 03s}, {@code 1h 02m 05s}.
      *
      * @param duration the duration, not negative
      * @return the text, never null
      */
     public static String formatDuration(Duration duration) {
         long millis = duration.toMillis();
+        if (millis < 1000) {
+            return millis + " ms";
+        }
         if (millis < 10_000) {
             return BigDecimal.valueOf(millis / 100, 1).toPlainString() + "s";
         }

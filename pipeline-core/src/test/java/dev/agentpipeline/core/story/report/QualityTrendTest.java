@@ -36,6 +36,22 @@ class QualityTrendTest {
     }
 
     @Test
+    void rendersANewFileLikeTheExampleOfTheDocs() throws java.io.IOException {
+        QualityTrend trend = QualityTrend.empty()
+                .record(new TrendRow(LocalDate.of(2026, 1, 5), "US001", "story-us001-1767603600000-1a2b3c4d",
+                        OptionalDouble.of(78), 1, 0))
+                .record(new TrendRow(LocalDate.of(2026, 1, 6), "US002", "story-us002-1767690000000-5e6f7a8b",
+                        OptionalDouble.empty(), 2, 1))
+                .record(new TrendRow(LocalDate.of(2026, 1, 7), "US003", "story-us003-1767776400000-9c0d1e2f",
+                        OptionalDouble.of(92), 0, 0));
+
+        try (java.io.InputStream in = QualityTrendTest.class.getResourceAsStream("quality-trend.md")) {
+            assertThat(trend.render()).isEqualTo(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(trend.direction()).isEqualTo(Direction.IMPROVING);
+    }
+
+    @Test
     void threeRunsWithinTheToleranceAreStable() {
         assertThat(trend(80.0, 90.0, 85.0).direction()).isEqualTo(Direction.STABLE);
         assertThat(trend(80.0, 80.0, 75.0).direction()).as("exactly 5 points lower").isEqualTo(Direction.STABLE);

@@ -234,7 +234,8 @@ class StoryReportTest {
 
     @Test
     void formatsDurationsForPeople() {
-        assertThat(StoryReport.formatDuration(Duration.ofMillis(420))).isEqualTo("0.4s");
+        assertThat(StoryReport.formatDuration(Duration.ofMillis(420))).isEqualTo("420 ms");
+        assertThat(StoryReport.formatDuration(Duration.ofMillis(4270))).isEqualTo("4.2s");
         assertThat(StoryReport.formatDuration(Duration.ofSeconds(42))).isEqualTo("42s");
         assertThat(StoryReport.formatDuration(Duration.ofSeconds(303))).isEqualTo("5m 03s");
         assertThat(StoryReport.formatDuration(Duration.ofSeconds(3725))).isEqualTo("1h 02m 05s");
