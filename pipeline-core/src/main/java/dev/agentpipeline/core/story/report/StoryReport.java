@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ public final class StoryReport {
         Objects.requireNonNull(clock, "clock");
         Instant end = end(run, clock);
         LocalDate date = LocalDate.ofInstant(end, clock.getZone());
-        Duration wallClock = nonNegative(Duration.between(run.createdAt(), end));
+        Duration wallClock = between(run.createdAt(), end);
 
         StringBuilder md = new StringBuilder();
         md.append("# Pipeline Report \u2014 ").append(date).append("\n\n");
@@ -82,7 +83,7 @@ public final class StoryReport {
 
         Optional<Checkpoint> c0 = run.latestCheckpoint("STAGE_0");
         section(md, "Task Planning (Stage 0)", List.of("Tasks", "Plan Score", "Duration"), List.of(
-                tasks(c0), c0.map(c -> outOf(c.payload().get("plan_score"), 4)).orElse(NONE),
+                tasks(run, c0), c0.map(c -> outOf(c.payload().get("plan_score"), 4)).orElse(NONE),
                 stageDuration(run, "STAGE_0")), notes(run, "STAGE_0"));
 
         Optional<Checkpoint> c1 = run.latestCheckpoint("STAGE_1");
@@ -194,11 +195,21 @@ public final class StoryReport {
         return state.toString();
     }
 
-    private static String tasks(Optional<Checkpoint> checkpoint) {
-        if (checkpoint.isEmpty()) {
+    /**
+     * The tasks the decomposition created: its outcome's {@code tasks_completed} and {@code tasks_remaining} when a
+     * plugin ran it (the recorder writes empty lists into the checkpoint when the plugin gave none), else the
+     * checkpoint's.
+     */
+    private static String tasks(RunState run, Optional<Checkpoint> checkpoint) {
+        Map<String, Object> payload;
+        Optional<StageOutcome> outcome = run.latestOutcome("STAGE_0");
+        if (outcome.isPresent()) {
+            payload = outcome.get().attributes();
+        } else if (checkpoint.isPresent()) {
+            payload = checkpoint.get().payload();
+        } else {
             return NONE;
         }
-        Map<String, Object> payload = checkpoint.get().payload();
         Object completed = payload.get("tasks_completed");
         Object remaining = payload.get("tasks_remaining");
         if (!(completed instanceof List) && !(remaining instanceof List)) {
@@ -273,7 +284,7 @@ public final class StoryReport {
         boolean any = false;
         for (Attempt attempt : run.attempts()) {
             if (attempt.stateId().equals(stateId) && attempt.finishedAt() != null) {
-                total = total.plus(nonNegative(Duration.between(attempt.startedAt(), attempt.finishedAt())));
+                total = total.plus(between(attempt.startedAt(), attempt.finishedAt()));
                 any = true;
             }
         }
@@ -285,7 +296,7 @@ public final class StoryReport {
         if (start == null || end == null || end.isBefore(start)) {
             return NONE;
         }
-        return formatDuration(Duration.between(start, end));
+        return formatDuration(between(start, end));
     }
 
     // ------------------------------------------------------------------------------------------------ notes
@@ -444,7 +455,12 @@ public final class StoryReport {
         return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
-    private static Duration nonNegative(Duration duration) {
+    /**
+     * The time between two instants as the journal keeps them (milliseconds), so a run rendered in the process that
+     * drove it and a run loaded from its journal give the same report; never negative.
+     */
+    private static Duration between(Instant from, Instant to) {
+        Duration duration = Duration.between(from.truncatedTo(ChronoUnit.MILLIS), to.truncatedTo(ChronoUnit.MILLIS));
         return duration.isNegative() ? Duration.ZERO : duration;
     }
 

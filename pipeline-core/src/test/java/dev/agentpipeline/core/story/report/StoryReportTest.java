@@ -142,6 +142,27 @@ class StoryReportTest {
     }
 
     @Test
+    void measuresDurationsAsTheJournalKeepsThemSoAReloadedRunGivesTheSameReport() {
+        // Given: stages of 1.6 ms starting 0.7 ms into a millisecond; the journal keeps milliseconds
+        clock.set(MutableClock.START.plusNanos(700_000));
+        PipelineRuntime runtime = runtime();
+        String runId = runtime.start(StartRequest.builder(StoryPipeline.ID, "US005").build()).run().state().runId();
+        StageOutcome noGo = StageOutcome.completed().verdict("NO-GO").score("readiness", 3).build();
+        RunState driven = drive(runtime, runId,
+                new ScriptedStage("story-decompose", takes(Duration.ofNanos(1_600_000), StageOutcome.completed().build())),
+                new ScriptedStage("story-validate", takes(Duration.ofNanos(1_600_000), noGo),
+                        takes(Duration.ofNanos(1_600_000), noGo)),
+                new ScriptedStage("story-execute"), new ScriptedStage("story-quality-gate")).run().state();
+
+        // When
+        String inProcess = StoryReport.render(driven, clock).markdown();
+        String reloaded = StoryReport.render(runtime().load(runId).state(), clock).markdown();
+
+        // Then
+        assertThat(inProcess).isEqualTo(reloaded).contains("| - | - | 2 ms |", "| NO-GO | 3/10 | - | 3 ms |");
+    }
+
+    @Test
     void datesTheReportInTheClocksZone() {
         RunState run = doneRunWithRetryAndRework(runtime(), clock, dir, this);
 
