@@ -102,6 +102,7 @@ public final class PipelineMain {
                 StoryCliCommands.repair(),
                 RunCommands.run(),
                 RunCommands.demo(),
+                ReportCommands.report(),
                 WorkspaceCommands.list(),
                 WorkspaceCommands.prune(),
                 BoardCommands.list(),

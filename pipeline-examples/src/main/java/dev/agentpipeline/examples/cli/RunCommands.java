@@ -83,7 +83,8 @@ final class RunCommands {
         return CliCommand.of("run", "Starts the story's run (or continues its unfinished one) and drives it through"
                         + " its stages with stage plugins until it is DONE (exit 0) or needs a person (exit 1, with"
                         + " the reason and next action). The stages work in the story's own git worktree, on branch"
-                        + " feature/{id}-{title}. Progress goes to stderr.",
+                        + " feature/{id}-{title}. When the run ends or pauses, its report is written to"
+                        + " docs/tasks/reports/ (see report). Progress goes to stderr.",
                 List.of(STORY,
                         CliOption.value("--title", "<text>", "The story's title."),
                         CliOption.value("--from-stage", "<0-3>", "The stage to start at (default: from"
@@ -121,7 +122,8 @@ final class RunCommands {
     static CliCommand demo() {
         return CliCommand.of("demo", "Creates a sample project and drives its story through all four stages with"
                         + " the example plugins: one NO-GO and its retry, one quality FAIL and its rework, then DONE."
-                        + " Progress goes to stderr; the answer says where the journal, state and checkpoints are.",
+                        + " Progress goes to stderr; the answer says where the journal, state, checkpoints and the"
+                        + " report (docs/tasks/reports/ of the sample project) are.",
                 List.of(CliOption.value("--dir", "<dir>", "Where to create the sample project: a new or empty"
                         + " directory (default: a new one in the system's temporary directory)."), PROGRESS),
                 RunCommands::demoProject);
@@ -333,12 +335,16 @@ final class RunCommands {
             runtime.addListener(progress);
             driven = commands.drive(story, orchestrator);
         }
-        if (board == null) {
+        if (driven.exitCode() == CommandResult.ERROR || !(driven.json().get("run_id") instanceof String runId)) {
             return driven;
         }
-        Map<String, Object> json = new LinkedHashMap<>(driven.json());
-        json.put("board", BoardCommands.report(board, BoardCommands.boardPath(call.settings().pipeline())));
-        return new CommandResult(driven.exitCode(), json);
+        Map<String, Object> answer = new LinkedHashMap<>(driven.json());
+        ReportCommands.writeAfterDrive(call.settings().pipeline(), runtime.load(runId).state(),
+                Clock.systemDefaultZone(), call.progress(), answer);
+        if (board != null) {
+            answer.put("board", BoardCommands.report(board, BoardCommands.boardPath(call.settings().pipeline())));
+        }
+        return new CommandResult(driven.exitCode(), answer);
     }
 
     /**
@@ -394,7 +400,7 @@ final class RunCommands {
         }
         Map<String, Object> answer;
         try {
-            answer = Demo.run(dir, call.progress(), Clock.systemUTC(), mode);
+            answer = Demo.run(dir, call.progress(), Clock.systemDefaultZone(), mode);
         } catch (IllegalArgumentException e) {
             return PipelineMain.error("invalid_dir", e.getMessage(), "Pass --dir with a new or empty directory.");
         }

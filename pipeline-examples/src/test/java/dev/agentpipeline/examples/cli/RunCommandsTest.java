@@ -229,7 +229,11 @@ class RunCommandsTest {
         assertThat(map(state.get("workspace"))).containsEntry("state", "removed")
                 .containsEntry("kind", "LINKED_WORKTREE");
         try (Git git = Git.open(project.toFile())) {
-            assertThat(git.status().call().isClean()).as(".pipeline is ignored").isTrue();
+            org.eclipse.jgit.api.Status status = git.status().call();
+            assertThat(status.getUncommittedChanges()).as(".pipeline is ignored").isEmpty();
+            assertThat(status.getUntracked()).as("only the run's report and the trend, for people to commit")
+                    .containsExactlyInAnyOrder("docs/tasks/reports/quality-trend.md",
+                            "docs/tasks/reports/" + Path.of((String) answer.json().get("report")).getFileName());
             assertThat(git.getRepository().getBranch()).isEqualTo("main");
         }
     }
@@ -244,7 +248,9 @@ class RunCommandsTest {
                 "--from-stage", "2", "--max-quality-cycles", "1");
 
         assertThat(answer.exit()).isEqualTo(1);
-        assertThat(answer.progress()).contains("work saved on feature/US002-search at ");
+        assertThat(answer.progress()).contains("work saved on feature/US002-search at ", "Report: ");
+        assertThat(Files.readString(Path.of((String) answer.json().get("report"))))
+                .contains("**Final State:** PAUSED at STAGE_3 \u2014 Quality cycle limit reached (1)");
         assertThat(log("feature/US002-search")).first().isEqualTo("WIP: US002 pipeline paused at stage 3");
         Map<String, Object> state = map(pipeline("status", "--story", "US002").json().get("state"));
         assertThat(map(state.get("workspace"))).containsEntry("state", "saved");
