@@ -102,6 +102,7 @@ public final class PipelineMain {
                 StoryCliCommands.repair(),
                 RunCommands.run(),
                 RunCommands.demo(),
+                GraphCommands.graph(),
                 ReportCommands.report(),
                 WorkspaceCommands.list(),
                 WorkspaceCommands.prune(),
@@ -222,7 +223,12 @@ public final class PipelineMain {
         try {
             CommandResult result = execute(Objects.requireNonNull(args, "args"),
                     Objects.requireNonNull(workingDir, "workingDir"), Objects.requireNonNull(env, "env"), err);
-            print(result.toStderr() ? err : out, result.json());
+            if (result.exitCode() == CommandResult.OK && result.json().get(DOCUMENT) instanceof String document) {
+                out.print(document.endsWith("\n") ? document : document + "\n"); // graph: the document, not JSON
+                out.flush();
+            } else {
+                print(result.toStderr() ? err : out, result.json());
+            }
             return result.exitCode();
         } catch (WorkspaceException e) { // the project's repository, not a bug: say what is wrong and how to fix it
             CommandResult result = error(e.code(), e.getMessage(), e.fix());
@@ -277,6 +283,12 @@ public final class PipelineMain {
         stream.print(Json.pretty(json) + "\n");
         stream.flush();
     }
+
+    /**
+     * The key of a successful answer that is a document ({@code graph}'s Mermaid or DOT): the command line prints
+     * its text as it is instead of the JSON answer.
+     */
+    static final String DOCUMENT = "document";
 
     /**
      * An error answer (exit code 2): {@code {ok: false, error, code, fix}}.

@@ -96,7 +96,7 @@ final class ReportCommands {
      * The run to report: the story's current run, else its newest; without a story, the newest run of the story
      * pipeline. Runs whose files are damaged are skipped in the search (naming one with {@code --run} says why).
      */
-    private static Optional<String> newestRun(RunStore store, String story) {
+    static Optional<String> newestRun(RunStore store, String story) {
         if (story != null) {
             Optional<String> active = store.activeRun(StoryPipeline.ID, story);
             if (active.isPresent()) {

@@ -78,6 +78,7 @@ class CommandLineContractTest {
                         "--max-validation-retries", "--max-quality-cycles", "--max-crashes", "--retry-delay-ms",
                         "--progress")),
                 Map.entry("demo", List.of("--dir", "--progress")),
+                Map.entry("graph", List.of("--format", "--story", "--run", "--definition")),
                 Map.entry("report", List.of("--story", "--run")),
                 Map.entry("workspaces list", List.of("--base-branch")),
                 Map.entry("workspaces prune", List.of("--force", "--base-branch")),
