@@ -52,7 +52,7 @@ public final class SummaryEnvelope {
     public static List<String> validate(Object value) {
         List<String> problems = new ArrayList<>();
         if (!(value instanceof Map<?, ?> envelope)) {
-            problems.add("$ must be an object, got " + typeName(value));
+            problems.add("$ must be an object, got " + JsonValues.typeName(value));
             return problems;
         }
         closed(envelope, ENVELOPE_FIELDS, "$", problems);
@@ -99,7 +99,7 @@ public final class SummaryEnvelope {
         } else {
             for (int i = 0; i < list.size(); i++) {
                 if (!(list.get(i) instanceof String)) {
-                    problems.add("$.payload.warnings[" + i + "] must be a string, got " + typeName(list.get(i)));
+                    problems.add("$.payload.warnings[" + i + "] must be a string, got " + JsonValues.typeName(list.get(i)));
                 }
             }
         }
@@ -155,34 +155,11 @@ public final class SummaryEnvelope {
             return "nothing (the field is missing)";
         }
         Object value = map.get(key);
-        return value instanceof String s ? quote(s) : typeName(value) + (value == null ? "" : " " + compact(value));
+        return value instanceof String s ? quote(s) : JsonValues.typeName(value) + (value == null ? "" : " " + compact(value));
     }
 
     private static String quote(String text) {
         return "\"" + (text.length() > 60 ? text.substring(0, 57) + "..." : text) + "\"";
-    }
-
-    /** The JSON type of a value: object, array, string, number, boolean or null. */
-    private static String typeName(Object value) {
-        if (value == null) {
-            return "null";
-        }
-        if (value instanceof Map) {
-            return "object";
-        }
-        if (value instanceof List) {
-            return "array";
-        }
-        if (value instanceof String) {
-            return "string";
-        }
-        if (value instanceof Number) {
-            return "number";
-        }
-        if (value instanceof Boolean) {
-            return "boolean";
-        }
-        return value.getClass().getSimpleName();
     }
 
     /** A value as compact JSON, for messages. */
