@@ -1,6 +1,7 @@
 package dev.agentpipeline.spi;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Why an attempt failed, in the terms the loop-health and retry policies act on.
@@ -33,6 +34,16 @@ public enum FailureClass {
     AGENT_ERROR("agent_error"),
     /** The cause could not be told. */
     UNKNOWN("unknown");
+
+    private static final Pattern RATE = Pattern.compile("\\b(rate limit|rate_limited|too many requests|quota|429)\\b");
+    private static final Pattern PERMISSION = Pattern.compile(
+            "\\b(permission denied|not allowed|access denied|operation not permitted|blocked by permissions)\\b");
+    private static final Pattern TOOL = Pattern.compile(
+            "\\b(command not found|not found in path|enoent|tool missing|required tool)\\b");
+    private static final Pattern AUTH = Pattern.compile(
+            "\\b(auth|authentication|unauthorized|login required|api key|token missing|credentials)\\b");
+    private static final Pattern QUESTION = Pattern.compile(
+            "\\?\\s*$|should i|do you want|please confirm|need clarification");
 
     private final String wireName;
 
@@ -90,5 +101,44 @@ public enum FailureClass {
             known.append(known.length() == 0 ? "" : ", ").append(failureClass.wireName);
         }
         throw new IllegalArgumentException("Unknown failure class '" + name + "': use one of " + known);
+    }
+
+    /**
+     * Tells the failure class from error text (an exception's message, the last lines a program wrote), for
+     * failures that do not say their class themselves. The seeds' rules, matched before digits are normalized away:
+     * 429, "rate limit", "too many requests" or quota mean {@link #RATE_LIMITED}; "permission denied", "access
+     * denied", "operation not permitted" {@link #PERMISSION_DENIAL}; "command not found", ENOENT
+     * {@link #TOOL_MISSING}; auth, "unauthorized", "api key", credentials {@link #AUTH_MISSING}; a trailing
+     * question {@link #ASKED_QUESTION}; anything else {@link #UNKNOWN}, and no text {@link #NONE}.
+     *
+     * <pre>{@code
+     * FailureClass.classify("HTTP 429 Too Many Requests")   // RATE_LIMITED
+     * }</pre>
+     *
+     * @param text error text, may be null
+     * @return the class it reveals, never null
+     * @since 0.2
+     */
+    public static FailureClass classify(String text) {
+        if (text == null || text.isBlank()) {
+            return NONE;
+        }
+        String lower = text.toLowerCase(Locale.ROOT).replace("\r\n", "\n").trim();
+        if (RATE.matcher(lower).find()) {
+            return RATE_LIMITED;
+        }
+        if (PERMISSION.matcher(lower).find()) {
+            return PERMISSION_DENIAL;
+        }
+        if (TOOL.matcher(lower).find()) {
+            return TOOL_MISSING;
+        }
+        if (AUTH.matcher(lower).find()) {
+            return AUTH_MISSING;
+        }
+        if (QUESTION.matcher(lower).find()) {
+            return ASKED_QUESTION;
+        }
+        return UNKNOWN;
     }
 }

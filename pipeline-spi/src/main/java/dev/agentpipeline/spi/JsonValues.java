@@ -85,4 +85,33 @@ public final class JsonValues {
         throw new IllegalArgumentException(path + " is a " + value.getClass().getName()
                 + "; use null, String, Boolean, Number, List or Map<String, ?>");
     }
+
+    /**
+     * Names the JSON type of a value, for error messages.
+     *
+     * @param value the value
+     * @return {@code object}, {@code array}, {@code string}, {@code number}, {@code boolean} or {@code null}; the
+     *     class's simple name for a value that is not JSON-compatible
+     */
+    public static String typeName(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Map) {
+            return "object";
+        }
+        if (value instanceof List) {
+            return "array";
+        }
+        if (value instanceof String) {
+            return "string";
+        }
+        if (value instanceof Number) {
+            return "number";
+        }
+        if (value instanceof Boolean) {
+            return "boolean";
+        }
+        return value.getClass().getSimpleName();
+    }
 }

@@ -94,4 +94,34 @@ public interface StageContext {
 
     /** @return the clock of the run; use it instead of the system clock so tests can control time */
     Clock clock();
+
+    /**
+     * The settings the pipeline definition gives this state's plugin: the {@code settings:} block of the state in
+     * YAML, {@code PipelineDefinition.withStagePlugin(state, plugin, settings)} in Java, or a stage file of
+     * {@code pipeline run --stages}. Values are JSON-compatible (see {@link JsonValues}); what they mean is up to the
+     * plugin, which should check them and fail with a message naming the bad setting.
+     *
+     * <p>The default returns no settings, so contexts written before settings existed keep working.
+     *
+     * @return the settings, unmodifiable, never null, empty when the definition gives none
+     * @since 0.2
+     */
+    default Map<String, Object> settings() {
+        return Map.of();
+    }
+
+    /**
+     * A directory of this attempt's own, for its log files and the files it hands to programs it starts (for
+     * example {@code .pipeline/runs/<run_id>/attempts/<attempt_id>/}). The runtime creates it before the attempt
+     * and keeps it with the run; it is outside the workspace, so nothing in it is committed with the work.
+     *
+     * <p>The default returns none: a context without such a place (an old one, a test's) leaves the plugin to
+     * choose one.
+     *
+     * @return the directory, existing, if the runtime gives one
+     * @since 0.2
+     */
+    default Optional<Path> attemptDirectory() {
+        return Optional.empty();
+    }
 }

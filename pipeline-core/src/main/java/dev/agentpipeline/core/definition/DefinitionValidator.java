@@ -3,8 +3,12 @@ package dev.agentpipeline.core.definition;
 import dev.agentpipeline.core.guard.Condition;
 import dev.agentpipeline.core.guard.ConditionGuard;
 import dev.agentpipeline.core.guard.MessageTemplate;
+import dev.agentpipeline.core.guard.Operator;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.spi.StageRegistry;
+import dev.agentpipeline.spi.evidence.EvidenceCollector;
+import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
+import dev.agentpipeline.spi.evidence.EvidenceType;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -67,10 +71,15 @@ final class DefinitionValidator {
                 problems.add(new DefinitionProblem(state.location(), "state " + state.id() + ": stage plugin id '"
                         + state.stage() + "' must be 1 to 64 characters of a-z, 0-9 and '-', starting with a letter"));
             }
+            if (state.stage() == null && !state.settings().isEmpty()) {
+                problems.add(new DefinitionProblem(state.location(), "state " + state.id()
+                        + " has settings but no stage plugin; settings are for the plugin named by 'stage:'"));
+            }
             if (state.terminal() && state.stage() != null) {
                 problems.add(new DefinitionProblem(state.location(), "state " + state.id()
                         + " is terminal and cannot have a stage plugin"));
             }
+            checkCollect(problems, state);
         }
         if (!d.states().containsKey(d.initialState())) {
             problems.add(new DefinitionProblem(d.location(), "initial state '" + d.initialState()
@@ -131,6 +140,162 @@ final class DefinitionValidator {
         return problems;
     }
 
+    /** The form of a state's collectors; whether they exist is {@link #checkCollectors}'s business. */
+    private static void checkCollect(List<DefinitionProblem> problems, StateDefinition state) {
+        if (!state.collect().isEmpty() && state.stage() == null) {
+            problems.add(new DefinitionProblem(state.collect().get(0).location(), "state " + state.id()
+                    + " collects evidence but has no stage plugin; collectors run after each completed attempt of"
+                    + " the state's stage, so give it a 'stage:' or remove 'collect:'"));
+        }
+        Set<String> ids = new HashSet<>();
+        for (CollectorDefinition collector : state.collect()) {
+            String owner = "state " + state.id() + ": collector '" + collector.id() + "'";
+            if (!EvidenceCollectorRegistry.isValidId(collector.id())) {
+                problems.add(new DefinitionProblem(collector.location(), "state " + state.id() + ": collector id '"
+                        + collector.id() + "' must be 1 to 64 characters of a-z, 0-9 and '-', starting with a letter"));
+            }
+            if (!ids.add(collector.id())) {
+                problems.add(new DefinitionProblem(collector.location(), owner + " is named twice; name it once"));
+            }
+            for (String glob : collector.reports()) {
+                String problem = reportPatternProblem(glob);
+                if (problem != null) {
+                    problems.add(new DefinitionProblem(collector.location(), owner + ": report pattern '" + glob
+                            + "' " + problem));
+                }
+            }
+        }
+    }
+
+    /** @return why a report pattern cannot be used, or null */
+    static String reportPatternProblem(String glob) {
+        if (glob.isBlank()) {
+            return "is empty; name files relative to the workspace, such as target/site/jacoco/jacoco.xml";
+        }
+        if (glob.startsWith("/") || glob.startsWith("\\") || glob.matches("^[A-Za-z]:.*")) {
+            return "is absolute; report patterns are relative to the stage's workspace";
+        }
+        for (String segment : glob.split("[/\\\\]")) {
+            if (segment.equals("..")) {
+                return "climbs out of the workspace with '..'; report patterns stay inside the stage's workspace";
+            }
+        }
+        try {
+            java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "is not a valid glob: " + e.getMessage().replace('\n', ' ');
+        }
+    }
+
+    /**
+     * Checks that the collectors of every state exist, that no two of one state share a key, and that every
+     * {@code evidence.STATE.KEY.FIELD} path names a key and a field the state's collectors give, of a type its
+     * conditions can compare.
+     */
+    static List<DefinitionProblem> checkCollectors(PipelineDefinition d, EvidenceCollectorRegistry registry) {
+        List<DefinitionProblem> problems = new ArrayList<>();
+        Map<String, Map<String, EvidenceCollector>> keys = new HashMap<>();
+        for (StateDefinition state : d.states().values()) {
+            Map<String, EvidenceCollector> byKey = new java.util.LinkedHashMap<>();
+            for (CollectorDefinition definition : state.collect()) {
+                EvidenceCollector collector = registry.find(definition.id()).orElse(null);
+                if (collector == null) {
+                    problems.add(new DefinitionProblem(definition.location(), "state " + state.id()
+                            + ": no evidence collector with id '" + definition.id() + "'; available: "
+                            + (registry.ids().isEmpty() ? "none" : String.join(", ", registry.ids()))
+                            + ". Add the collector's jar to the class path or change 'collect:'."));
+                    continue;
+                }
+                EvidenceCollector other = byKey.putIfAbsent(collector.key(), collector);
+                if (other != null && !other.id().equals(collector.id())) {
+                    problems.add(new DefinitionProblem(definition.location(), "state " + state.id()
+                            + ": collectors '" + other.id() + "' and '" + collector.id() + "' both record evidence"
+                            + " under '" + collector.key() + "'; keep one of them"));
+                }
+            }
+            keys.put(state.id(), byKey);
+        }
+        if (!problems.isEmpty()) {
+            return problems;
+        }
+        for (TransitionDefinition t : d.transitions()) {
+            String owner = "transition " + t.from() + " -> " + t.to();
+            for (GuardDefinition guard : t.guards()) {
+                if (guard.guard() instanceof ConditionGuard conditions) {
+                    for (Condition condition : conditions.conditions()) {
+                        checkEvidencePath(problems, guard.location(), owner, condition.path(), condition, keys);
+                    }
+                    for (MessageTemplate template : List.of(conditions.error(), conditions.recovery())) {
+                        for (String placeholder : template.placeholders()) {
+                            checkEvidencePath(problems, guard.location(), owner, placeholder, null, keys);
+                        }
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    private static void checkEvidencePath(List<DefinitionProblem> problems, SourceLocation location, String owner,
+                                          String path, Condition condition,
+                                          Map<String, Map<String, EvidenceCollector>> keys) {
+        if (!path.startsWith("evidence.")) {
+            return;
+        }
+        String[] parts = path.split("\\.", 4);
+        Map<String, EvidenceCollector> byKey = keys.get(parts[1]);
+        if (byKey == null || parts.length < 3) {
+            return; // an unknown state is the validator's problem; evidence.STATE alone is the whole evidence
+        }
+        EvidenceCollector collector = byKey.get(parts[2]);
+        if (collector == null) {
+            List<String> known = new ArrayList<>();
+            byKey.forEach((key, c) -> known.add(key + " (" + c.id() + ")"));
+            problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path + "': state " + parts[1]
+                    + " records " + String.join(", ", known) + ", not '" + parts[2] + "'"));
+            return;
+        }
+        if (parts.length < 4) {
+            return;
+        }
+        String field = parts[3];
+        Map<String, EvidenceType> fields = new java.util.LinkedHashMap<>(collector.fields());
+        fields.putIfAbsent("reports", EvidenceType.LIST);
+        fields.putIfAbsent("warnings", EvidenceType.LIST);
+        String head = field.contains(".") ? field.substring(0, field.indexOf('.')) : field;
+        EvidenceType type = fields.containsKey(field) ? fields.get(field) : fields.get(head);
+        if (type == null) {
+            problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path + "': collector "
+                    + collector.id() + " gives no field '" + field + "'; its fields are "
+                    + String.join(", ", fields.keySet())));
+            return;
+        }
+        if (condition == null || !fields.containsKey(field)) {
+            return; // a path into a list or object: its items' types are not declared
+        }
+        Operator operator = condition.operator();
+        if (operator.numeric() && type != EvidenceType.NUMBER) {
+            problems.add(new DefinitionProblem(location, owner + ": condition on " + path + ": '"
+                    + operator.yamlName() + "' compares numbers, but " + field + " of " + collector.id() + " is "
+                    + type.name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        if (operator == Operator.EQ || operator == Operator.NE || operator == Operator.IN
+                || operator == Operator.NOT_IN) {
+            List<?> operands = condition.operand() instanceof List<?> list ? list : List.of(condition.operand());
+            for (Object operand : operands) {
+                EvidenceType operandType = operand instanceof Number ? EvidenceType.NUMBER
+                        : operand instanceof Boolean ? EvidenceType.BOOLEAN : EvidenceType.TEXT;
+                if (operandType != type) {
+                    problems.add(new DefinitionProblem(location, owner + ": condition on " + path + ": "
+                            + field + " of " + collector.id() + " is " + type.name().toLowerCase(java.util.Locale.ROOT)
+                            + " and never equals " + (operand instanceof String ? "'" + operand + "'" : operand)));
+                    break;
+                }
+            }
+        }
+    }
+
     private static void checkTemplate(List<DefinitionProblem> problems, SourceLocation location, String owner,
                                       MessageTemplate template, PipelineDefinition d, boolean counterVariables) {
         for (String placeholder : template.placeholders()) {
@@ -151,13 +316,17 @@ final class DefinitionValidator {
         String root = dot < 0 ? path : path.substring(0, dot);
         String rest = dot < 0 ? "" : path.substring(dot + 1);
         switch (root) {
-            case "checkpoint", "summary", "outcome" -> {
+            case "checkpoint", "summary", "outcome", "evidence" -> {
                 int next = rest.indexOf('.');
                 String stateId = next < 0 ? rest : rest.substring(0, next);
                 if (!d.states().containsKey(stateId)) {
                     problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
                             + "' names unknown state '" + stateId + "'; states are "
                             + String.join(", ", d.states().keySet())));
+                } else if (root.equals("evidence") && d.states().get(stateId).collect().isEmpty()) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
+                            + "' reads what the collectors of " + stateId + " found, but " + stateId
+                            + " has none; add 'collect: [junit, jacoco]' (the collectors it needs) to state " + stateId));
                 }
             }
             case "counter" -> {
@@ -174,7 +343,7 @@ final class DefinitionValidator {
                 }
             }
             default -> problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
-                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, counter.NAME or run."));
+                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, evidence.STATE, counter.NAME or run."));
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.agentpipeline.core.definition;
 
+import dev.agentpipeline.spi.JsonValues;
 import dev.agentpipeline.spi.StageRegistry;
+import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -201,12 +203,34 @@ public final class PipelineDefinition {
      * @throws IllegalArgumentException if the state does not exist
      */
     public PipelineDefinition withStagePlugin(String stateId, String pluginId) {
+        return withStagePlugin(stateId, pluginId, Map.of());
+    }
+
+    /**
+     * A copy in which another plugin works in a state, with settings for it (what the plugin sees as
+     * {@code StageContext.settings()}).
+     *
+     * <pre>{@code
+     * PipelineDefinition withAgent = StoryPipeline.definition().withStagePlugin("STAGE_2", "pipeline-command",
+     *         Map.of("command", List.of("./agents/implement.sh", "{story_id}"), "timeout_seconds", 1800));
+     * }</pre>
+     *
+     * @param stateId the state
+     * @param pluginId the stage plugin's id
+     * @param settings the plugin's settings, JSON-compatible (copied)
+     * @return the new definition
+     * @throws IllegalArgumentException if the state does not exist or a setting is not JSON-compatible
+     * @throws DefinitionException if the plugin id is malformed or the state is terminal
+     * @since 0.2
+     */
+    public PipelineDefinition withStagePlugin(String stateId, String pluginId, Map<String, ?> settings) {
         StateDefinition state = states.get(stateId);
         if (state == null) {
             throw new IllegalArgumentException("Pipeline " + id + " has no state '" + stateId + "'");
         }
         Map<String, StateDefinition> copy = new LinkedHashMap<>(states);
-        copy.put(stateId, state.withStage(Objects.requireNonNull(pluginId, "pluginId")));
+        copy.put(stateId, state.withStage(Objects.requireNonNull(pluginId, "pluginId"),
+                Objects.requireNonNull(settings, "settings")));
         return new PipelineDefinition(id, title, description, initialState, copy, transitions, counters, location);
     }
 
@@ -225,6 +249,26 @@ public final class PipelineDefinition {
                             + (stages.ids().isEmpty() ? "none" : String.join(", ", stages.ids()))
                             + ". Add the plugin's jar to the class path or change 'stage:'.")));
         }
+        if (!problems.isEmpty()) {
+            throw new DefinitionException(problems);
+        }
+    }
+
+    /** @return whether any state names evidence collectors ({@code collect:}) */
+    public boolean collectsEvidence() {
+        return states.values().stream().anyMatch(state -> !state.collect().isEmpty());
+    }
+
+    /**
+     * Checks that a collector exists for every id a state's {@code collect:} names, that no two collectors of a
+     * state record under the same key, and that every {@code evidence.STATE.KEY.FIELD} path of a guard names a
+     * key and a field the state's collectors give, of a type its condition can compare.
+     *
+     * @param collectors the available collectors
+     * @throws DefinitionException naming the location of every problem and what is available
+     */
+    public void checkCollectors(EvidenceCollectorRegistry collectors) {
+        List<DefinitionProblem> problems = DefinitionValidator.checkCollectors(this, collectors);
         if (!problems.isEmpty()) {
             throw new DefinitionException(problems);
         }
@@ -307,8 +351,22 @@ public final class PipelineDefinition {
          * @return this builder
          */
         public Builder stage(String stateId, String pluginId, String text) {
+            return stage(stateId, pluginId, text, Map.of());
+        }
+
+        /**
+         * @param stateId a working state's id
+         * @param pluginId the stage plugin working in it
+         * @param text what happens in it
+         * @param settings the plugin's settings, JSON-compatible (copied)
+         * @return this builder
+         * @throws IllegalArgumentException if a setting is not JSON-compatible
+         * @since 0.2
+         */
+        public Builder stage(String stateId, String pluginId, String text, Map<String, ?> settings) {
             return state(new StateDefinition(stateId, text, Objects.requireNonNull(pluginId, "pluginId"), false,
-                    Map.of(), SourceLocation.BUILDER));
+                    Map.of(), JsonValues.copyOfMap(Objects.requireNonNull(settings, "settings")),
+                    SourceLocation.BUILDER, List.of()));
         }
 
         /**
@@ -318,6 +376,29 @@ public final class PipelineDefinition {
          */
         public Builder terminal(String stateId, String text) {
             return state(new StateDefinition(stateId, text, null, true, Map.of(), SourceLocation.BUILDER));
+        }
+
+        /**
+         * Names the evidence collectors of a state defined before: they run after each completed attempt of its
+         * stage, and guards read what they found as {@code evidence.STATE.KEY.FIELD}.
+         *
+         * <pre>{@code
+         * builder.stage("GATE", "acme-tests", "Run the tests").collect("GATE", CollectorDefinition.of("jacoco"))
+         * }</pre>
+         *
+         * @param stateId the state
+         * @param collectors its collectors, replacing any it had
+         * @return this builder
+         */
+        public Builder collect(String stateId, CollectorDefinition... collectors) {
+            StateDefinition state = states.get(stateId);
+            if (state == null) {
+                problems.add(new DefinitionProblem(location, "collect: state " + stateId
+                        + " is not defined (yet); define the state before its collectors"));
+                return this;
+            }
+            states.put(stateId, state.withCollect(List.of(collectors)));
+            return this;
         }
 
         /**

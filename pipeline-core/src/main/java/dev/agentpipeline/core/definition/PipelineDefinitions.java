@@ -11,6 +11,7 @@ import dev.agentpipeline.core.guard.Guards;
 import dev.agentpipeline.core.guard.MessageTemplate;
 import dev.agentpipeline.core.guard.Operator;
 import dev.agentpipeline.spi.StageRegistry;
+import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,7 +126,11 @@ public final class PipelineDefinitions {
     public static PipelineDefinition fromYaml(String sourceName, String yaml, GuardRegistry guards) {
         Objects.requireNonNull(guards, "guards");
         Node root = YamlTree.parse(sourceName, yaml);
-        return new Reader(guards).definition(root);
+        PipelineDefinition definition = new Reader(guards).definition(root);
+        if (definition.collectsEvidence()) {
+            definition.checkCollectors(EvidenceCollectorRegistry.load());
+        }
+        return definition;
     }
 
     /**
@@ -230,7 +235,8 @@ public final class PipelineDefinitions {
             if (map == null) {
                 return;
             }
-            keys(map, "state " + name, Set.of("description", "stage", "terminal", "properties"));
+            keys(map, "state " + name, Set.of("description", "stage", "terminal", "properties", "settings",
+                    "collect"));
             String stage = optionalText(map, "stage").orElse(null);
             boolean terminal = false;
             Node terminalNode = map.entries.get("terminal");
@@ -250,8 +256,62 @@ public final class PipelineDefinitions {
                     properties = values;
                 }
             }
+            Map<String, Object> settings = Map.of();
+            Node settingsNode = map.entries.get("settings");
+            if (settingsNode != null) {
+                MapNode values = map(settingsNode, "state " + name + " settings");
+                if (values != null && stage == null) {
+                    fail(settingsNode.location, "state " + name + " has settings but no stage plugin; settings are"
+                            + " for the plugin named by 'stage:'");
+                } else if (values != null) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> given = (Map<String, Object>) YamlTree.toValue(values);
+                    settings = given;
+                }
+            }
             builder.state(new StateDefinition(name, optionalText(map, "description").orElse(""), stage, terminal,
-                    properties, at));
+                    properties, settings, at, collect(name, map.entries.get("collect"))));
+        }
+
+        /** {@code collect: [junit, {id: jacoco, reports: [target/site/jacoco/jacoco.xml]}]} */
+        private List<CollectorDefinition> collect(String state, Node node) {
+            List<CollectorDefinition> collectors = new ArrayList<>();
+            if (node == null) {
+                return collectors;
+            }
+            if (!(node instanceof ListNode list)) {
+                fail(node.location, "state " + state + ": 'collect' must be a list of collector ids, such as"
+                        + " [junit, jacoco], got " + node.kind());
+                return collectors;
+            }
+            for (Node item : list.items) {
+                if (item instanceof MapNode map) {
+                    keys(map, "a collector of state " + state, Set.of("id", "reports"));
+                    String id = text(required(map, "id", "a collector of state " + state), "id");
+                    List<String> reports = new ArrayList<>();
+                    Node reportsNode = map.entries.get("reports");
+                    if (reportsNode instanceof ListNode patterns && !patterns.items.isEmpty()) {
+                        for (Node pattern : patterns.items) {
+                            String glob = text(pattern, "reports");
+                            if (glob != null) {
+                                reports.add(glob);
+                            }
+                        }
+                    } else if (reportsNode != null) {
+                        fail(reportsNode.location, "state " + state + ": 'reports' must be a non-empty list of file"
+                                + " patterns relative to the workspace, such as [target/site/jacoco/jacoco.xml]");
+                    }
+                    if (id != null) {
+                        collectors.add(new CollectorDefinition(id, reports, item.location));
+                    }
+                } else {
+                    String id = text(item, "collect");
+                    if (id != null) {
+                        collectors.add(new CollectorDefinition(id, List.of(), item.location));
+                    }
+                }
+            }
+            return collectors;
         }
 
         private void transition(PipelineDefinition.Builder builder, Node node) {

@@ -2,6 +2,7 @@ package dev.agentpipeline.core.definition;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,18 +16,39 @@ import java.util.Optional;
  * @param stage the id of the stage plugin that works in it, or null
  * @param terminal whether the run ends when it enters this state
  * @param properties free-form JSON-compatible properties (the skill a state stands for, a label...)
+ * @param settings the stage plugin's settings (the state's {@code settings:} in YAML), JSON-compatible, handed to
+ *     the plugin as {@code StageContext.settings()}; empty when the state has none
  * @param location where it was defined
+ * @param collect the evidence collectors run after each completed attempt of its stage, in order; empty for none
  * @since 0.1
  */
 public record StateDefinition(String id, String description, String stage, boolean terminal,
-                              Map<String, Object> properties, SourceLocation location) {
+                              Map<String, Object> properties, Map<String, Object> settings, SourceLocation location,
+                              List<CollectorDefinition> collect) {
 
     /** Validates and copies. */
     public StateDefinition {
         Objects.requireNonNull(id, "id");
         description = description == null ? "" : description;
         properties = JsonValues.copyOfMap(properties);
+        settings = settings == null ? Map.of() : JsonValues.copyOfMap(settings);
         Objects.requireNonNull(location, "location");
+        collect = collect == null ? List.of() : List.copyOf(collect);
+    }
+
+    /**
+     * A state whose plugin has no settings and that collects no evidence.
+     *
+     * @param id the state's id
+     * @param description what happens in it
+     * @param stage the stage plugin's id, or null
+     * @param terminal whether the run ends in it
+     * @param properties free-form properties
+     * @param location where it was defined
+     */
+    public StateDefinition(String id, String description, String stage, boolean terminal,
+                           Map<String, Object> properties, SourceLocation location) {
+        this(id, description, stage, terminal, properties, Map.of(), location, List.of());
     }
 
     /** @return the stage plugin id, if a plugin works in this state */
@@ -36,9 +58,28 @@ public record StateDefinition(String id, String description, String stage, boole
 
     /**
      * @param pluginId the plugin id
-     * @return this state worked by another plugin
+     * @return this state worked by another plugin, without settings (settings belong to a plugin)
      */
     public StateDefinition withStage(String pluginId) {
-        return new StateDefinition(id, description, pluginId, terminal, properties, location);
+        return withStage(pluginId, Map.of());
+    }
+
+    /**
+     * @param pluginId the plugin id
+     * @param pluginSettings the plugin's settings, JSON-compatible
+     * @return this state worked by another plugin with these settings (its evidence collectors stay)
+     * @throws IllegalArgumentException if a setting is not JSON-compatible
+     */
+    public StateDefinition withStage(String pluginId, Map<String, ?> pluginSettings) {
+        return new StateDefinition(id, description, pluginId, terminal, properties,
+                JsonValues.copyOfMap(pluginSettings), location, collect);
+    }
+
+    /**
+     * @param collectors the evidence collectors to run after each completed attempt
+     * @return this state with those collectors instead of its own
+     */
+    public StateDefinition withCollect(List<CollectorDefinition> collectors) {
+        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collectors);
     }
 }

@@ -1,8 +1,10 @@
 package dev.agentpipeline.core.engine;
 
+import dev.agentpipeline.core.definition.CollectorDefinition;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.StateDefinition;
 import dev.agentpipeline.core.definition.TransitionDefinition;
+import dev.agentpipeline.core.guard.GuardContext;
 import dev.agentpipeline.core.internal.Mdc;
 import dev.agentpipeline.core.loop.FailureClassifier;
 import dev.agentpipeline.core.loop.LoopSignal;
@@ -10,16 +12,24 @@ import dev.agentpipeline.core.run.Attempt;
 import dev.agentpipeline.core.run.Checkpoint;
 import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.run.Ids;
+import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.spi.FailureClass;
 import dev.agentpipeline.spi.OutcomeStatus;
 import dev.agentpipeline.spi.Stage;
 import dev.agentpipeline.spi.StageOutcome;
 import dev.agentpipeline.spi.StageRegistry;
+import dev.agentpipeline.spi.evidence.EvidenceCollector;
+import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
+import dev.agentpipeline.spi.evidence.EvidenceRequest;
+import dev.agentpipeline.spi.evidence.EvidenceResult;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -32,6 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 
@@ -56,7 +67,8 @@ import java.util.function.Function;
  *   <li>A transient failure (timeout, rate limit) is retried with exponential backoff and jitter
  *       ({@link RetryPolicy}); other failures go to loop health, which pauses blockers at once and repeated
  *       failures without progress after its limits; up to {@link RetryPolicy#maxAttemptsPerVisit()} attempts.</li>
- *   <li>A completed outcome becomes evidence (a stage summary and a checkpoint, by the {@link OutcomeRecorder}).</li>
+ *   <li>A completed outcome becomes evidence (a stage summary and a checkpoint, by the {@link OutcomeRecorder});
+ *       the state's evidence collectors ({@code collect:}) add what they find in its workspace to the checkpoint.</li>
  *   <li>The transitions out of the state are tried in definition order; the first the guards allow is taken. If
  *       none is allowed, the run pauses with the rejection as the reason and its recovery as the next action.</li>
  * </ol>
@@ -69,6 +81,9 @@ public final class Orchestrator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
+    /** The directory of a file store's run that holds one directory per attempt. */
+    public static final String ATTEMPTS = "attempts";
+
     private final PipelineRuntime runtime;
     private final StageRegistry stages;
     private final RetryPolicy retryPolicy;
@@ -79,6 +94,8 @@ public final class Orchestrator {
     private final Function<RunState, Optional<String>> entry;
     private final String crashCounter;
     private final DoubleSupplier random;
+    private final BiFunction<String, String, Path> attemptDirectories;
+    private EvidenceCollectorRegistry collectors;
     private final AtomicBoolean stop = new AtomicBoolean();
     /** Set when a wait or a stage was interrupted; the thread's interrupt is restored when drive returns. */
     private final AtomicBoolean interrupted = new AtomicBoolean();
@@ -94,6 +111,19 @@ public final class Orchestrator {
         this.entry = b.entry;
         this.crashCounter = b.crashCounter;
         this.random = b.random;
+        this.attemptDirectories = b.attemptDirectories != null ? b.attemptDirectories
+                : b.runtime.store() instanceof FileRunStore files
+                ? (run, attempt) -> files.runDirectory(run).resolve(ATTEMPTS).resolve(attempt)
+                : (run, attempt) -> null;
+        this.collectors = b.collectors;
+    }
+
+    /** The evidence collectors, found with ServiceLoader on first use unless the builder named them. */
+    private synchronized EvidenceCollectorRegistry collectors() {
+        if (collectors == null) {
+            collectors = EvidenceCollectorRegistry.load();
+        }
+        return collectors;
     }
 
     /**
@@ -154,7 +184,11 @@ public final class Orchestrator {
         stop.set(false);
         interrupted.set(false);
         RunSnapshot first = runtime.load(runId);
-        runtime.definition(first.state().pipelineId()).checkPlugins(stages);
+        PipelineDefinition pipeline = runtime.definition(first.state().pipelineId());
+        pipeline.checkPlugins(stages);
+        if (pipeline.collectsEvidence()) {
+            pipeline.checkCollectors(collectors());
+        }
         try (Mdc.Scope a = Mdc.put("run_id", runId);
              Mdc.Scope b = Mdc.put("pipeline", first.state().pipelineId())) {
             while (true) {
@@ -222,7 +256,7 @@ public final class Orchestrator {
                         && finished.get().attemptId().equals(evidence.get().payload().get("attempt_id"));
                 if (succeeded && !recorded) {
                     // An outcome whose evidence a crash or a pause kept from being recorded.
-                    recordEvidence(runId, definition, finished.get());
+                    recordEvidence(runId, definition, finished.get(), null);
                     return Optional.empty();
                 }
                 // Evidence that was already judged before a person resumed the run: run the stage again.
@@ -314,8 +348,10 @@ public final class Orchestrator {
         StageOutcome outcome;
         try (Mdc.Scope a = Mdc.put("attempt", attempt.attemptId())) {
             LOG.info("Running {} ({}) attempt {}", phase, stage.id(), attempt.number());
+            StateDefinition working = definition.states().get(phase);
             RuntimeStageContext context = new RuntimeStageContext(runtime, current, attempt,
-                    directory, inputs.apply(current), new Cancellation(runId));
+                    directory, inputs.apply(current), new Cancellation(runId),
+                    working == null ? Map.of() : working.settings(), attemptDirectory(runId, attempt));
             outcome = invoke(stage, context);
         }
         AttemptResult finished = runtime.finishAttempt(runId, attempt.attemptId(), outcome);
@@ -328,7 +364,7 @@ public final class Orchestrator {
         }
         if (outcome.status() != OutcomeStatus.FAILED) {
             LOG.info("{} attempt {}: {}", phase, attempt.number(), outcome);
-            recordEvidence(runId, definition, finished.attempt());
+            recordEvidence(runId, definition, finished.attempt(), directory);
             LoopHealthEntry health = after.loopHealth().get(phase.toLowerCase(Locale.ROOT));
             if (health != null && (health.noProgressCount() > 0 || health.sameErrorCount() > 0)) {
                 // A completed stage is progress: the next failure starts counting afresh.
@@ -407,6 +443,26 @@ public final class Orchestrator {
         }
     }
 
+    /**
+     * The attempt's own directory, created: {@code <run dir>/attempts/<attempt id>} of a file store, or what the
+     * builder's {@link Builder#attemptDirectories} names; null (none) when there is no place or it cannot be made.
+     */
+    private Path attemptDirectory(String runId, Attempt attempt) {
+        Path directory;
+        try {
+            directory = attemptDirectories.apply(Ids.requireSafe("run id", runId),
+                    Ids.requireSafe("attempt id", attempt.attemptId()));
+            if (directory != null) {
+                Files.createDirectories(directory);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot create the directory of attempt {}; the stage runs without one: {}",
+                    attempt.attemptId(), e.toString());
+            return null;
+        }
+        return directory;
+    }
+
     private StageOutcome invoke(Stage stage, RuntimeStageContext context) {
         try {
             StageOutcome outcome = stage.run(context);
@@ -430,7 +486,13 @@ public final class Orchestrator {
         }
     }
 
-    private void recordEvidence(String runId, PipelineDefinition definition, Attempt attempt) {
+    /**
+     * Records a completed outcome as evidence: its summary, and its checkpoint with the workspace's evidence and
+     * what the state's collectors found there.
+     *
+     * @param directory where the attempt worked, or null when it is not known (an outcome recorded after a crash)
+     */
+    private void recordEvidence(String runId, PipelineDefinition definition, Attempt attempt, Path directory) {
         RunState state = runtime.load(runId).state();
         runtime.recordSummary(runId, attempt.stateId(), recorder.summary(definition, state, attempt));
         Map<String, Object> payload = new LinkedHashMap<>(recorder.checkpoint(definition, state, attempt));
@@ -439,7 +501,53 @@ public final class Orchestrator {
         RunWorkspaces.Evidence workspace = workspaces.evidence(state, attempt.stateId());
         payload.putAll(workspace.checkpoint());
         attributes.putAll(workspace.attributes());
+        StateDefinition stateDefinition = definition.state(attempt.stateId()).orElseThrow();
+        if (!stateDefinition.collect().isEmpty()) {
+            payload.put(GuardContext.EVIDENCE_FIELD, collect(stateDefinition, state, directory));
+        }
         runtime.checkpoint(runId, attempt.stateId(), payload, attributes);
+    }
+
+    /**
+     * Runs a state's evidence collectors over its workspace. A collector that fails, or finds nothing, leaves a
+     * warning in what it records, never an exception: the guards that need its values then reject.
+     */
+    private Map<String, Object> collect(StateDefinition stateDefinition, RunState state, Path directory) {
+        List<String> workspaceProblem = new ArrayList<>();
+        if (directory == null) {
+            try {
+                directory = workspaces.prepare(runtime, state);
+            } catch (RuntimeException e) {
+                workspaceProblem.add("the workspace of " + stateDefinition.id() + " cannot be prepared: "
+                        + e.getMessage());
+            }
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        for (CollectorDefinition definition : stateDefinition.collect()) {
+            EvidenceCollector collector = collectors().require(definition.id());
+            EvidenceResult result;
+            if (directory == null) {
+                result = new EvidenceResult(Map.of(), List.of(), workspaceProblem);
+            } else {
+                try {
+                    result = collector.collect(new EvidenceRequest(directory, definition.reports()));
+                    if (result == null) {
+                        result = EvidenceResult.none("collector " + collector.id() + " returned no result");
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.warn("Evidence collector {} failed", collector.id(), e);
+                    result = EvidenceResult.none("collector " + collector.id() + " failed: " + e);
+                }
+            }
+            Map<String, Object> entry = new LinkedHashMap<>(result.values());
+            entry.put("reports", result.reports());
+            if (!result.warnings().isEmpty()) {
+                entry.put("warnings", result.warnings());
+                LOG.warn("{} evidence of {}: {}", collector.id(), stateDefinition.id(), result.warnings());
+            }
+            evidence.put(collector.key(), entry);
+        }
+        return evidence;
     }
 
     /**
@@ -458,6 +566,8 @@ public final class Orchestrator {
         private Function<RunState, Optional<String>> entry = run -> Optional.empty();
         private String crashCounter = PipelineRuntime.CRASH_COUNTER;
         private DoubleSupplier random = new SecureRandom()::nextDouble;
+        private BiFunction<String, String, Path> attemptDirectories;
+        private EvidenceCollectorRegistry collectors;
 
         private Builder(PipelineRuntime runtime, StageRegistry stages) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -544,6 +654,31 @@ public final class Orchestrator {
          */
         public Builder random(DoubleSupplier value) {
             this.random = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * Where each attempt's own directory is ({@code StageContext.attemptDirectory()}: its logs, the files it
+         * hands to programs). By default {@code <run dir>/attempts/<attempt id>/} of a {@link FileRunStore}, and
+         * none with other stores. The orchestrator creates the directory before the attempt.
+         *
+         * @param value gives the directory of a run id and an attempt id (both checked with {@link Ids}); returns
+         *     null for none
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder attemptDirectories(BiFunction<String, String, Path> value) {
+            this.attemptDirectories = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * @param value the evidence collectors that states' {@code collect:} may name; by default those found with
+         *     {@link java.util.ServiceLoader} when a definition first needs them
+         * @return this builder
+         */
+        public Builder collectors(EvidenceCollectorRegistry value) {
+            this.collectors = Objects.requireNonNull(value, "value");
             return this;
         }
 

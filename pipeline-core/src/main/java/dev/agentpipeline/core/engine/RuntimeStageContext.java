@@ -24,9 +24,19 @@ final class RuntimeStageContext implements StageContext {
     private final Map<String, Object> inputs;
     private final BooleanSupplier cancelled;
     private final AtomicReference<Map<String, Object>> lastProgress;
+    private final Map<String, Object> settings;
+    private final Path attemptDirectory;
 
     RuntimeStageContext(PipelineRuntime runtime, RunState run, Attempt attempt, Path workspace,
                         Map<String, Object> inputs, BooleanSupplier cancelled) {
+        this(runtime, run, attempt, workspace, inputs, cancelled, Map.of(), null);
+    }
+
+    RuntimeStageContext(PipelineRuntime runtime, RunState run, Attempt attempt, Path workspace,
+                        Map<String, Object> inputs, BooleanSupplier cancelled, Map<String, Object> settings,
+                        Path attemptDirectory) {
+        this.settings = JsonValues.copyOfMap(settings);
+        this.attemptDirectory = attemptDirectory;
         this.runtime = runtime;
         this.run = run;
         this.attempt = attempt;
@@ -116,5 +126,15 @@ final class RuntimeStageContext implements StageContext {
     @Override
     public Clock clock() {
         return runtime.clock();
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        return settings;
+    }
+
+    @Override
+    public Optional<Path> attemptDirectory() {
+        return Optional.ofNullable(attemptDirectory);
     }
 }

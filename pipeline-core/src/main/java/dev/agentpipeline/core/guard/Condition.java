@@ -190,9 +190,9 @@ public final class Condition {
         }
         int dot = path.indexOf('.');
         String root = dot < 0 ? path : path.substring(0, dot);
-        if (dot < 0 || !List.of("checkpoint", "summary", "outcome", "counter", "run").contains(root)) {
+        if (dot < 0 || !List.of("checkpoint", "summary", "outcome", "evidence", "counter", "run").contains(root)) {
             throw new IllegalArgumentException("evidence path '" + path
-                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, counter.NAME or run.");
+                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, evidence.STATE, counter.NAME or run.");
         }
     }
 

@@ -19,6 +19,8 @@ import java.util.Optional;
  *   <li>{@code summary.STATE} and {@code summary.STATE.field} - the newest stage summary's {@code payload};</li>
  *   <li>{@code outcome.STATE.status|verdict|failure_class|notes}, {@code outcome.STATE.scores.NAME},
  *       {@code outcome.STATE.metrics.NAME}, {@code outcome.STATE.attributes.NAME} - the newest stage outcome;</li>
+ *   <li>{@code evidence.STATE.KEY.FIELD} - what the state's evidence collectors found after its newest completed
+ *       attempt ({@code evidence.STAGE_3.coverage.line}): the {@code evidence} field of the newest checkpoint;</li>
  *   <li>{@code counter.NAME} - a counter's value;</li>
  *   <li>{@code run.phase}, {@code run.subject}, {@code run.title}, {@code run.NAME} - the run and its
  *       attributes.</li>
@@ -83,6 +85,9 @@ public final class GuardContext {
         return resolve(path) != ABSENT;
     }
 
+    /** The field of a checkpoint's payload that holds what the state's evidence collectors found. */
+    public static final String EVIDENCE_FIELD = "evidence";
+
     static final Object ABSENT = new Object() {
         @Override
         public String toString() {
@@ -112,6 +117,12 @@ public final class GuardContext {
                 String[] parts = splitState(rest);
                 Optional<Checkpoint> checkpoint = run.freshCheckpoint(parts[0]);
                 return checkpoint.isEmpty() ? ABSENT : walk(checkpoint.get().payload(), parts[1]);
+            }
+            case "evidence": {
+                String[] parts = splitState(rest);
+                Optional<Checkpoint> checkpoint = run.freshCheckpoint(parts[0]);
+                Object evidence = checkpoint.isEmpty() ? null : checkpoint.get().payload().get(EVIDENCE_FIELD);
+                return evidence == null ? ABSENT : walk(evidence, parts[1]);
             }
             case "summary": {
                 String[] parts = splitState(rest);

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.SerializedString;
 
+import dev.agentpipeline.spi.JsonValues;
+
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -229,25 +231,7 @@ public final class Json {
      * @return {@code object}, {@code array}, {@code string}, {@code number}, {@code boolean} or {@code null}
      */
     public static String typeName(Object value) {
-        if (value == null) {
-            return "null";
-        }
-        if (value instanceof Map) {
-            return "object";
-        }
-        if (value instanceof List) {
-            return "array";
-        }
-        if (value instanceof String) {
-            return "string";
-        }
-        if (value instanceof Number) {
-            return "number";
-        }
-        if (value instanceof Boolean) {
-            return "boolean";
-        }
-        return value.getClass().getSimpleName();
+        return JsonValues.typeName(value);
     }
 
     /**

@@ -36,7 +36,13 @@ public final class RunJson {
         j.put("phase", s.phase());
         j.put("complete", s.complete());
         j.put("paused_reason", s.pausedReason().orElse(null));
-        j.put("pending_decision", null);
+        j.put("pending_decision", s.pause().filter(p -> p.evidence().get("questions") != null).map(p -> {
+            Map<String, Object> decision = new LinkedHashMap<>(); // a pause that asks questions awaits a decision
+            decision.put("type", p.category());
+            decision.put("questions", p.evidence().get("questions"));
+            decision.put("next_action", p.nextAction());
+            return (Object) decision;
+        }).orElse(null));
         j.put("decisions", List.of());
         j.putAll(s.counters());
         j.put("counter_limits", new LinkedHashMap<>(s.counterLimits()));

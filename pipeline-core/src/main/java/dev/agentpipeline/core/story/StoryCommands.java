@@ -798,6 +798,143 @@ public final class StoryCommands {
         });
     }
 
+    /** The pause category of a run that waits for answers to its business questions. */
+    public static final String BUSINESS_QUESTIONS = "business_questions";
+
+    /**
+     * Asks a story's business questions in one batch, the way a run that cannot ask a person directly does: if
+     * any has no answer in the run's {@code business_answers}, the run pauses (category
+     * {@value #BUSINESS_QUESTIONS}) with the questions as its pending decision and {@code pipeline decide} as the
+     * next action. A run whose questions are all answered is left as it is.
+     *
+     * @param story the story, may be null when one run is active
+     * @param questions the story's questions
+     * @return {@code {ok, asked: [questions]}}: the questions it asked (none if all were answered)
+     */
+    public CommandResult askBusinessQuestions(String story, List<BusinessQuestions.Question> questions) {
+        return guarded(() -> {
+            RunSnapshot run = resolveRun(story);
+            RunState state = run.state();
+            Map<?, ?> answers = state.attributes().get("business_answers") instanceof Map<?, ?> m ? m : Map.of();
+            List<BusinessQuestions.Question> open = BusinessQuestions.unanswered(questions, answers);
+            List<Object> asked = new ArrayList<>();
+            open.forEach(question -> asked.add(question.toJson()));
+            Map<String, Object> json = ok();
+            json.put("asked", asked);
+            if (open.isEmpty() || state.isPaused() && BUSINESS_QUESTIONS.equals(state.pause().map(p -> p.category())
+                    .orElse(null))) {
+                json.put("state", RunJson.state(state));
+                return success(json, run);
+            }
+            Map<String, Object> example = new LinkedHashMap<>();
+            open.forEach(question -> example.put(question.id(), question.options().isEmpty() ? "..."
+                    : question.options().get(0)));
+            RunSnapshot after = runtime.pause(state.runId(), PauseRequest.of(open.size() + " business question"
+                            + (open.size() == 1 ? "" : "s") + " need" + (open.size() == 1 ? "s" : "")
+                            + " an answer before execution")
+                    .withCategory(BUSINESS_QUESTIONS, "run")
+                    .withEvidence(Map.of("questions", asked))
+                    .withNextAction("pipeline decide --story " + state.subjectId() + " --answers '"
+                            + Json.compact(example) + "'"));
+            json.put("state", RunJson.state(after.state()));
+            return success(json, after);
+        });
+    }
+
+    /**
+     * {@code decide}: answers the business questions a run paused for, records them in its
+     * {@code business_answers} (which every stage gets) and resumes the run where it paused.
+     *
+     * @param story {@code --story}, may be null when one run is active
+     * @param answersJson {@code --answers}: a JSON object of question id to answer; every pending question must
+     *     have a non-blank answer, one of its options if it has any (case is ignored)
+     * @return {@code {ok, run_id, business_answers, current_phase, state}}
+     */
+    public CommandResult decide(String story, String answersJson) {
+        return guarded(() -> {
+            if (answersJson == null) {
+                return error("missing_flag", "decide requires --answers", "Pass the answers as a JSON object of"
+                        + " question id to answer; `pipeline status` shows the questions under pending_decision.");
+            }
+            RunSnapshot run = resolveRun(story);
+            RunState state = run.state();
+            Pause pause = state.pause().orElse(null);
+            if (pause == null || !BUSINESS_QUESTIONS.equals(pause.category())) {
+                return error("no_pending_decision", "The run of story " + state.subjectId() + " waits for no"
+                        + " decision" + (state.isPaused() ? " (it is paused: " + pause.reason() + ")" : ""),
+                        "Nothing to decide; `pipeline status` shows where the run stands.");
+            }
+            Map<String, Object> given;
+            try {
+                given = Json.parseObject(answersJson);
+            } catch (RuntimeException e) {
+                return error("invalid_json", "--answers is not a JSON object: " + e.getMessage(),
+                        "Pass for example --answers '{\"payment\": \"Stripe\"}'.");
+            }
+            List<String> problems = new ArrayList<>();
+            Map<String, Object> pending = new LinkedHashMap<>();
+            if (pause.evidence().get("questions") instanceof List<?> questions) {
+                for (Object question : questions) {
+                    if (question instanceof Map<?, ?> q) {
+                        pending.put(String.valueOf(q.get("id")), q.get("options"));
+                    }
+                }
+            }
+            Map<String, Object> answers = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> entry : given.entrySet()) {
+                if (!pending.containsKey(entry.getKey())) {
+                    problems.add("'" + entry.getKey() + "' is not a pending question (pending: "
+                            + String.join(", ", pending.keySet()) + ")");
+                } else if (!(entry.getValue() instanceof String text) || text.isBlank()) {
+                    problems.add("the answer to '" + entry.getKey() + "' must be a non-blank text");
+                } else {
+                    answers.put(entry.getKey(), option(text.trim(), pending.get(entry.getKey()), entry.getKey(),
+                            problems));
+                }
+            }
+            for (String id : pending.keySet()) {
+                if (!given.containsKey(id)) {
+                    problems.add("'" + id + "' has no answer");
+                }
+            }
+            if (!problems.isEmpty()) {
+                return error("invalid_answers", "The answers do not fit the questions: " + String.join("; ",
+                        problems), "Answer every pending question once; `pipeline status` shows them under"
+                        + " pending_decision.");
+            }
+            Map<String, Object> all = new LinkedHashMap<>();
+            if (state.attributes().get("business_answers") instanceof Map<?, ?> earlier) {
+                earlier.forEach((k, v) -> all.put(String.valueOf(k), v));
+            }
+            all.putAll(answers);
+            runtime.updateAttributes(state.runId(), Map.of("business_answers", all));
+            TransitionResult resumed = runtime.resume(state.runId(), null, null);
+            if (!resumed.allowed()) {
+                return rejection(resumed.decision());
+            }
+            Map<String, Object> json = ok();
+            json.put("run_id", state.runId());
+            json.put("business_answers", all);
+            json.put("current_phase", resumed.run().state().phase());
+            json.put("state", RunJson.state(resumed.run().state()));
+            return success(json, resumed.run());
+        });
+    }
+
+    /** The option an answer names (its own spelling), or the answer if the question offers none. */
+    private static String option(String answer, Object options, String id, List<String> problems) {
+        if (!(options instanceof List<?> choices) || choices.isEmpty()) {
+            return answer;
+        }
+        for (Object choice : choices) {
+            if (String.valueOf(choice).equalsIgnoreCase(answer)) {
+                return String.valueOf(choice);
+            }
+        }
+        problems.add("'" + id + "' must be one of " + choices + " (got '" + answer + "')");
+        return answer;
+    }
+
     /**
      * {@code cancel}: ends the run as {@code CANCELED}.
      *

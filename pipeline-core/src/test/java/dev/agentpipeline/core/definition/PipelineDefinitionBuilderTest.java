@@ -142,7 +142,7 @@ class PipelineDefinitionBuilderTest {
     void rejectsAnEvidencePathWithAnUnknownRoot() {
         assertThatThrownBy(() -> Condition.of("outcomes.BUILD.verdict", Operator.EQ, "PASS"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("must start with checkpoint.STATE, summary.STATE, outcome.STATE, counter.NAME or run.");
+                .hasMessageContaining("must start with checkpoint.STATE, summary.STATE, outcome.STATE, evidence.STATE, counter.NAME or run.");
     }
 
     @Test

@@ -239,7 +239,7 @@ class PipelineDefinitionsYamlTest {
 
             // Then
             singleProblem(e, 11, 5, "unknown key 'stgae' in state WORK",
-                    "expected description, properties, stage, terminal");
+                    "expected collect, description, properties, settings, stage, terminal");
         }
 
         @Test

@@ -53,9 +53,6 @@ import java.util.function.Supplier;
  */
 public final class PipelineMain {
 
-    /** The key of an answer that is text for people ({@link #text}), not JSON. */
-    private static final String TEXT = "\u0000text";
-
     private final List<CliCommand> commands;
     private final Thread preloader;
     private final Supplier<Optional<Terminal>> terminal;
@@ -118,11 +115,14 @@ public final class PipelineMain {
                 StoryCliCommands.recordLoopHealth(),
                 StoryCliCommands.pause(),
                 StoryCliCommands.resume(),
+                StoryCliCommands.decide(),
                 StoryCliCommands.cancel(),
                 StoryCliCommands.complete(),
                 StoryCliCommands.repair(),
                 RunCommands.run(),
                 RunCommands.demo(),
+                GraphCommands.graph(),
+                ReportCommands.report(),
                 WorkspaceCommands.list(),
                 WorkspaceCommands.prune(),
                 BoardCommands.list(),
@@ -242,7 +242,12 @@ public final class PipelineMain {
         try {
             CommandResult result = execute(Objects.requireNonNull(args, "args"),
                     Objects.requireNonNull(workingDir, "workingDir"), Objects.requireNonNull(env, "env"), err);
-            print(result.toStderr() ? err : out, result.json());
+            if (result.exitCode() == CommandResult.OK && result.json().get(DOCUMENT) instanceof String document) {
+                out.print(document.endsWith("\n") ? document : document + "\n"); // graph: the document, not JSON
+                out.flush();
+            } else {
+                print(result.toStderr() ? err : out, result.json());
+            }
             return result.exitCode();
         } catch (WorkspaceException e) { // the project's repository, not a bug: say what is wrong and how to fix it
             CommandResult result = error(e.code(), e.getMessage(), e.fix());
@@ -295,25 +300,29 @@ public final class PipelineMain {
     }
 
     private static void print(PrintStream stream, Map<String, Object> json) {
-        if (json.size() == 1 && json.get(TEXT) instanceof String text) {
-            stream.print(text);
-            stream.flush();
-            return;
-        }
         stream.print(Json.pretty(json) + "\n");
         stream.flush();
     }
 
     /**
      * An answer for people (exit code 0): text printed as it is on stdout instead of JSON ({@code board list
-     * --format table}).
+     * --format table}), as a {@link #DOCUMENT}.
      *
      * @param text the text, ending with a newline
      * @return the answer
      */
     static CommandResult text(String text) {
-        return new CommandResult(CommandResult.OK, Map.of(TEXT, text));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", true);
+        json.put(DOCUMENT, text);
+        return new CommandResult(CommandResult.OK, json);
     }
+
+    /**
+     * The key of a successful answer that is a document ({@code graph}'s Mermaid or DOT): the command line prints
+     * its text as it is instead of the JSON answer.
+     */
+    static final String DOCUMENT = "document";
 
     /**
      * An error answer (exit code 2): {@code {ok: false, error, code, fix}}.

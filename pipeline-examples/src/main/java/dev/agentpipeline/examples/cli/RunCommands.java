@@ -10,6 +10,7 @@ import dev.agentpipeline.core.board.BoardUpdater;
 import dev.agentpipeline.core.board.KanbanBoard;
 import dev.agentpipeline.core.definition.DefinitionException;
 import dev.agentpipeline.core.definition.PipelineDefinition;
+import dev.agentpipeline.core.definition.StageBindings;
 import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.PipelineRuntime;
 import dev.agentpipeline.core.engine.RetryPolicy;
@@ -17,6 +18,7 @@ import dev.agentpipeline.core.engine.RunWorkspaces;
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.JsonSyntaxException;
 import dev.agentpipeline.core.store.RunStore;
+import dev.agentpipeline.core.story.BusinessQuestions;
 import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
@@ -27,6 +29,8 @@ import dev.agentpipeline.spi.Stage;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.spi.workspace.WorkspaceException;
 import dev.agentpipeline.spi.workspace.WorkspaceProvider;
+import dev.agentpipeline.stages.CommandSettings;
+import dev.agentpipeline.stages.CommandStage;
 import dev.agentpipeline.stages.Scenario;
 import dev.agentpipeline.stages.ScriptedStage;
 
@@ -70,6 +74,9 @@ final class RunCommands {
             + " Without it the story comes from the board: a person picks it on a terminal; elsewhere it is an"
             + " error (story_required) that lists the open stories.");
 
+    private static final String STAGES_FIX = "Fix the stage file: schema_version: 1 and stages: STAGE_0..STAGE_3,"
+            + " each {plugin, settings}; see docs/cli.md and docs/plugin-guide.md.";
+
     private RunCommands() {
     }
 
@@ -78,7 +85,8 @@ final class RunCommands {
         return CliCommand.of("run", "Starts the story's run (or continues its unfinished one) and drives it through"
                         + " its stages with stage plugins until it is DONE (exit 0) or needs a person (exit 1, with"
                         + " the reason and next action). The stages work in the story's own git worktree, on branch"
-                        + " feature/{id}-{title}. Progress goes to stderr.",
+                        + " feature/{id}-{title}. When the run ends or pauses, its report is written to"
+                        + " docs/tasks/reports/ (see report). Progress goes to stderr.",
                 List.of(STORY,
                         CliOption.value("--title", "<text>", "The story's title."),
                         CliOption.value("--from-stage", "<0-3>", "The stage to start at (default: from"
@@ -95,8 +103,13 @@ final class RunCommands {
                                 + " {\"STAGE_2\":\"acme-implement\"}."),
                         CliOption.value("--scenario", "<file>", "A scenario file: every stage replays it with the"
                                 + " pipeline-scripted plugin (a dry run)."),
+                        CliOption.value("--stages", "<file>", "A stage file (YAML) binding stages to plugins with"
+                                + " settings, for example STAGE_2 to pipeline-command with the agent to run."),
                         WorkspaceCommands.BASE_BRANCH,
                         CliOption.value("--business-answers", "<json>", "Answers to business questions, as JSON."),
+                        CliOption.value("--questions", "<file>", "The story's business questions: a story file (.md)"
+                                + " with an ORCHESTRATOR_BRIEF block, or a YAML/JSON list of {id, question, options}."
+                                + " Unanswered ones pause the run before execution until `pipeline decide`."),
                         CliOption.value("--max-validation-retries", "<n>", "This run's limit of NO-GO retries"
                                 + " (default 1)."),
                         CliOption.value("--max-quality-cycles", "<n>", "This run's limit of reworks after a failed"
@@ -113,7 +126,8 @@ final class RunCommands {
     static CliCommand demo() {
         return CliCommand.of("demo", "Creates a sample project and drives its story through all four stages with"
                         + " the example plugins: one NO-GO and its retry, one quality FAIL and its rework, then DONE."
-                        + " Progress goes to stderr; the answer says where the journal, state and checkpoints are.",
+                        + " Progress goes to stderr; the answer says where the journal, state, checkpoints and the"
+                        + " report (docs/tasks/reports/ of the sample project) are.",
                 List.of(CliOption.value("--dir", "<dir>", "Where to create the sample project: a new or empty"
                         + " directory (default: a new one in the system's temporary directory)."), PROGRESS),
                 RunCommands::demoProject);
@@ -161,6 +175,15 @@ final class RunCommands {
             return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
         }
         Path project = call.settings().pipeline().projectDir();
+        List<BusinessQuestions.Question> questions = List.of();
+        if (call.value("--questions") != null) {
+            try {
+                questions = BusinessQuestions.load(project.resolve(call.value("--questions")));
+            } catch (IllegalArgumentException e) { // an InvalidPathException too
+                return PipelineMain.error("invalid_questions", e.getMessage(), "Fix the file, or pass a story file"
+                        + " with an ORCHESTRATOR_BRIEF block or a YAML list of {id, question, options}.");
+            }
+        }
         BoardStory onBoard = null;
         boolean fromBoard = call.flag("--from-board") || (story == null && call.value("--from-stage") == null
                 && call.value("--board-status") == null);
@@ -226,6 +249,36 @@ final class RunCommands {
                 bindings.put(stage, ScriptedStage.ID);
             }
         }
+        PipelineDefinition definition = StoryPipeline.definition();
+        if (call.value("--stages") != null) {
+            Path file;
+            try {
+                file = project.resolve(call.value("--stages"));
+            } catch (InvalidPathException e) {
+                return PipelineMain.error("invalid_path", "--stages is not a path: " + e.getMessage(), "Pass a file name.");
+            }
+            StageBindings stageFile;
+            try {
+                stageFile = StageBindings.fromYaml(file);
+                definition = stageFile.applyTo(definition);
+            } catch (DefinitionException e) {
+                List<String> problems = new ArrayList<>();
+                e.problems().forEach(problem -> problems.add(problem.toString()));
+                return PipelineMain.error("invalid_stages", "Invalid stage file: " + String.join("; ", problems),
+                        STAGES_FIX);
+            }
+            for (StageBindings.Binding binding : stageFile.bindings()) {
+                bindings.remove(binding.stateId()); // the file wins over --scenario for its stages
+                if (binding.pluginId().equals(CommandStage.ID)) {
+                    try { // checked now, before any run starts, not at the stage's first attempt
+                        CommandSettings.parse(binding.settings());
+                    } catch (IllegalArgumentException e) {
+                        return PipelineMain.error("invalid_stages", "Invalid stage file: " + binding.location()
+                                + ": stage " + binding.stateId() + ": " + e.getMessage(), STAGES_FIX);
+                    }
+                }
+            }
+        }
         if (call.value("--plugins") != null) {
             Object plugins;
             try {
@@ -274,7 +327,6 @@ final class RunCommands {
             entry = Optional.of("STAGE_0");
         }
 
-        PipelineDefinition definition = StoryPipeline.definition();
         for (Map.Entry<String, String> binding : bindings.entrySet()) {
             definition = definition.withStagePlugin(binding.getKey(), binding.getValue());
         }
@@ -322,18 +374,28 @@ final class RunCommands {
         }
         Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, stages, run -> project, entry)
                 .workspaces(workspaces).retryPolicy(retries).build();
+        if (!questions.isEmpty()) { // asked in one batch before execution; unanswered ones pause the run
+            CommandResult asked = commands.askBusinessQuestions(story, questions);
+            if (asked.exitCode() != CommandResult.OK) {
+                return asked;
+            }
+        }
         CommandResult driven;
         try (ProgressOutput progress = ProgressOutput.open(mode, call.progress(), definition,
                 injector.getInstance(RunStore.class), injector.getInstance(Clock.class))) {
             runtime.addListener(progress);
             driven = commands.drive(story, orchestrator);
         }
-        if (board == null) {
+        if (driven.exitCode() == CommandResult.ERROR || !(driven.json().get("run_id") instanceof String runId)) {
             return driven;
         }
-        Map<String, Object> json = new LinkedHashMap<>(driven.json());
-        json.put("board", BoardCommands.report(board, BoardCommands.boardPath(call.settings().pipeline())));
-        return new CommandResult(driven.exitCode(), json);
+        Map<String, Object> answer = new LinkedHashMap<>(driven.json());
+        ReportCommands.writeAfterDrive(call.settings().pipeline(), runtime.load(runId).state(),
+                Clock.systemDefaultZone(), call.progress(), answer);
+        if (board != null) {
+            answer.put("board", BoardCommands.report(board, BoardCommands.boardPath(call.settings().pipeline())));
+        }
+        return new CommandResult(driven.exitCode(), answer);
     }
 
     /**
@@ -389,7 +451,7 @@ final class RunCommands {
         }
         Map<String, Object> answer;
         try {
-            answer = Demo.run(dir, call.progress(), Clock.systemUTC(), mode);
+            answer = Demo.run(dir, call.progress(), Clock.systemDefaultZone(), mode);
         } catch (IllegalArgumentException e) {
             return PipelineMain.error("invalid_dir", e.getMessage(), "Pass --dir with a new or empty directory.");
         }

@@ -151,6 +151,16 @@ public final class StoryCliCommands {
                 call -> call.storyCommands().pause(call.value("--story"), call.value("--reason")));
     }
 
+    /** @return {@code decide}: answers the business questions a run waits for, and resumes it */
+    public static CliCommand decide() {
+        return CliCommand.of("decide", "Answers the business questions the run paused for (status shows them under"
+                        + " pending_decision), records them in business_answers, which every stage gets, and resumes"
+                        + " the run; `run` then goes on.",
+                List.of(CliOption.value("--answers", "<json>", "The answers: a JSON object of question id to answer"
+                        + " (required)."), STORY),
+                call -> call.storyCommands().decide(call.value("--story"), call.value("--answers")));
+    }
+
     /** @return {@code cancel}: ends the run as CANCELED */
     public static CliCommand cancel() {
         return CliCommand.of("cancel", "Ends the run as CANCELED (phase DONE, complete: true).",

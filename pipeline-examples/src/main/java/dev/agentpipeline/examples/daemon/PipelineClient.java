@@ -136,7 +136,7 @@ public final class PipelineClient {
 
     private static final String[] QUICK_COMMANDS = {
         "status", "start", "advance", "checkpoint", "record-stage-summary", "record-loop-health", "pause",
-        "resume", "cancel", "complete", "repair", "help", "-h", "--help", "-V", "--version",
+        "resume", "decide", "cancel", "complete", "repair", "help", "-h", "--help", "-V", "--version",
     };
     private static final String[] READ_ONLY_COMMANDS = {"status", "help", "-h", "--help", "-V", "--version"};
     private static final String PROJECT_DIR = "--project-dir";

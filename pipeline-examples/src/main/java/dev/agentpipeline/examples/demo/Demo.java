@@ -17,6 +17,7 @@ import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 import dev.agentpipeline.core.story.StoryPipeline;
 import dev.agentpipeline.core.story.StoryWorkspaces;
+import dev.agentpipeline.core.story.report.StoryReports;
 import dev.agentpipeline.examples.progress.ProgressOutput;
 import dev.agentpipeline.examples.wiring.PipelineModule;
 import dev.agentpipeline.examples.wiring.PipelineSettings;
@@ -38,7 +39,9 @@ import java.util.Optional;
  * drives it through all four stages with the example plugins - one NO-GO and its retry, one quality FAIL and its
  * rework - to DONE, printing progress as it goes. The stages work in the story's own git worktree on branch
  * {@code feature/US-DEMO-1-greet-users-by-name}; at the end the work is committed there, the worktree removed and
- * the branch kept, so {@code git log main..feature/US-DEMO-1-greet-users-by-name} shows what the story did.
+ * the branch kept, so {@code git log main..feature/US-DEMO-1-greet-users-by-name} shows what the story did. The run's
+ * report goes to the sample project's {@code docs/tasks/reports/pipeline-{date}.md}, with its row of
+ * {@code quality-trend.md}.
  *
  * <pre>{@code
  * Map<String, Object> answer = Demo.run(Path.of("/tmp/pipeline-demo"), System.err, Clock.systemUTC());
@@ -57,8 +60,8 @@ public final class Demo {
      * @param dir the directory for the sample project
      * @param progress where progress lines go
      * @param clock the clock of the run
-     * @return the answer: {@code ok}, {@code run_id}, {@code final_phase}, counters, and where the journal, state
-     *     and checkpoints are
+     * @return the answer: {@code ok}, {@code run_id}, {@code final_phase}, counters, where the journal, state
+     *     and checkpoints are, and the {@code report}, {@code trend} and {@code trend_direction}
      * @throws IllegalArgumentException if the directory is not empty
      */
     public static Map<String, Object> run(Path dir, PrintStream progress, Clock clock) {
@@ -140,6 +143,12 @@ public final class Demo {
         answer.put("git_stats", state.attributes().get("git_stats"));
         answer.put("paths", new LinkedHashMap<String, Object>(store.locations(runId)));
         Optional.ofNullable(state.pausedReason().orElse(null)).ifPresent(reason -> answer.put("paused_reason", reason));
+        // The seeds' report and quality trend row, in the sample project's docs/tasks/reports.
+        StoryReports.Written report = StoryReports.builder(project).lockFile(settings.stateDir().resolve("reports.lock"))
+                .build().write(state, clock);
+        answer.put("report", report.report().toString());
+        answer.put("trend", report.trend().toString());
+        answer.put("trend_direction", report.direction().wireName());
         progress.println();
         progress.println(result.status() == DriveResult.Status.COMPLETED
                 ? "Story " + state.subjectId() + " reached " + state.phase() + " after " + state.counter("validation_retries")
@@ -149,6 +158,8 @@ public final class Demo {
         progress.println("  journal:     " + paths.get("journal"));
         progress.println("  state:       " + paths.get("state"));
         progress.println("  checkpoints: " + paths.get("checkpoints"));
+        progress.println("  report:      " + report.report());
+        progress.println("  trend:       " + report.trend() + " (" + report.direction().wireName() + ")");
         if (workspace.get("final_commit") != null) {
             progress.println("  branch:      " + workspace.get("branch") + " (git -C " + project + " log --stat "
                     + DemoProject.BASE_BRANCH + ".." + workspace.get("branch") + ")");

@@ -1,6 +1,9 @@
 package dev.agentpipeline.examples.cli;
 
+import dev.agentpipeline.core.definition.StageBindings;
 import dev.agentpipeline.core.internal.Json;
+import dev.agentpipeline.core.story.StoryPipeline;
+import dev.agentpipeline.stages.CommandSettings;
 import dev.agentpipeline.spi.workspace.WorkspaceProvider;
 import dev.agentpipeline.spi.workspace.WorkspaceProviderFactory;
 import dev.agentpipeline.spi.workspace.WorkspaceSpec;
@@ -88,6 +91,64 @@ class RunCommandsTest {
     }
 
     @Test
+    void runsTheQualityGateAsACommandFromAStageFile() throws Exception {
+        // Given: scripted stages 0 to 2, the example gate script as stage 3, a clean project
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+        Path gate = Path.of("../examples/agents/todo-gate.sh").toAbsolutePath().normalize();
+        Files.writeString(project.resolve("stages.yaml"), "schema_version: 1\nstages:\n  STAGE_3:\n"
+                + "    plugin: pipeline-command\n    settings:\n      command: [\"" + gate + "\", \"{summary_file}\"]\n"
+                + "      timeout_seconds: 60\n");
+
+        // When
+        Answer answer = pipeline("run", "--story", "US010", "--title", "Export", "--scenario", "dry-run.yaml",
+                "--stages", "stages.yaml");
+
+        // Then
+        assertThat(answer.exit()).as(answer.progress()).isZero();
+        assertThat(answer.json()).containsEntry("final_phase", "DONE");
+        assertThat(answer.progress()).contains("STAGE_3 attempt 1 (pipeline-command)", "STAGE_3 completed: PASS");
+        String runId = (String) answer.json().get("run_id");
+        try (var attempts = Files.list(project.resolve(".pipeline/runs").resolve(runId).resolve("attempts"))) {
+            assertThat(attempts.filter(dir -> Files.exists(dir.resolve("stdout.log"))).toList()).singleElement()
+                    .satisfies(dir -> assertThat(dir.resolve("stdout.log")).content().contains("PASS"));
+        }
+    }
+
+    @Test
+    void theShippedStageFilesAreValid() throws Exception {
+        try (var files = Files.list(Path.of("../examples/agents"))) {
+            List<Path> stageFiles = files.filter(f -> f.getFileName().toString().endsWith(".yaml")).toList();
+            assertThat(stageFiles).hasSizeGreaterThanOrEqualTo(2);
+            for (Path file : stageFiles) {
+                StageBindings bindings = StageBindings.fromYaml(file);
+                bindings.applyTo(StoryPipeline.definition());
+                bindings.bindings().forEach(binding -> CommandSettings.parse(binding.settings()));
+            }
+        }
+    }
+
+    @Test
+    void refusesAStageFileWithBadSettingsBeforeStartingARun() throws Exception {
+        // Given
+        Files.writeString(project.resolve("stages.yaml"), "schema_version: 1\nstages:\n  STAGE_2:\n"
+                + "    plugin: pipeline-command\n    settings: {command: [./implement.sh, \"{stroy_id}\"]}\n");
+        Files.writeString(project.resolve("typo.yaml"), "schema_version: 1\nstages:\n  STAGE_2:\n"
+                + "    plugin: pipeline-command\n    setings: {}\n");
+
+        // When
+        Answer badTemplate = pipeline("run", "--story", "US011", "--stages", "stages.yaml");
+        Answer badKey = pipeline("run", "--story", "US011", "--stages", "typo.yaml");
+
+        // Then
+        assertThat(badTemplate.exit()).isEqualTo(2);
+        assertThat(badTemplate.json()).containsEntry("code", "invalid_stages");
+        assertThat((String) badTemplate.json().get("error")).startsWith("Invalid stage file: "
+                + project.resolve("stages.yaml") + ":3:").contains("unknown placeholder {stroy_id}");
+        assertThat((String) badKey.json().get("error")).contains("typo.yaml:5:", "unknown key 'setings'");
+        assertThat(project.resolve(".pipeline")).as("no run was started").doesNotExist();
+    }
+
+    @Test
     void namesTheAvailablePluginsWhenAStageHasNone() {
         Answer answer = pipeline("run", "--story", "US003");
 
@@ -168,7 +229,11 @@ class RunCommandsTest {
         assertThat(map(state.get("workspace"))).containsEntry("state", "removed")
                 .containsEntry("kind", "LINKED_WORKTREE");
         try (Git git = Git.open(project.toFile())) {
-            assertThat(git.status().call().isClean()).as(".pipeline is ignored").isTrue();
+            org.eclipse.jgit.api.Status status = git.status().call();
+            assertThat(status.getUncommittedChanges()).as(".pipeline is ignored").isEmpty();
+            assertThat(status.getUntracked()).as("only the run's report and the trend, for people to commit")
+                    .containsExactlyInAnyOrder("docs/tasks/reports/quality-trend.md",
+                            "docs/tasks/reports/" + Path.of((String) answer.json().get("report")).getFileName());
             assertThat(git.getRepository().getBranch()).isEqualTo("main");
         }
     }
@@ -183,7 +248,9 @@ class RunCommandsTest {
                 "--from-stage", "2", "--max-quality-cycles", "1");
 
         assertThat(answer.exit()).isEqualTo(1);
-        assertThat(answer.progress()).contains("work saved on feature/US002-search at ");
+        assertThat(answer.progress()).contains("work saved on feature/US002-search at ", "Report: ");
+        assertThat(Files.readString(Path.of((String) answer.json().get("report"))))
+                .contains("**Final State:** PAUSED at STAGE_3 \u2014 Quality cycle limit reached (1)");
         assertThat(log("feature/US002-search")).first().isEqualTo("WIP: US002 pipeline paused at stage 3");
         Map<String, Object> state = map(pipeline("status", "--story", "US002").json().get("state"));
         assertThat(map(state.get("workspace"))).containsEntry("state", "saved");
@@ -296,6 +363,63 @@ class RunCommandsTest {
         assertThat(interval.json()).containsEntry("code", "invalid_flag");
         assertThat(progress.json()).containsEntry("code", "invalid_flag")
                 .containsEntry("error", "--progress must be auto, live or lines (got 'fancy')");
+    }
+
+    @Test
+    void businessQuestionsPauseTheRunBeforeExecutionUntilDecideAnswersThem() throws Exception {
+        // Given a story whose brief asks two business questions
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+        Files.writeString(project.resolve("US010.md"), "# US010\n\n<!-- ORCHESTRATOR_BRIEF_START -->\n"
+                + "Business questions:\n- payment: Which payment provider? (Stripe/PayPal)\n- How long is a cart kept?\n"
+                + "<!-- ORCHESTRATOR_BRIEF_END -->\n");
+
+        // When the run starts, it asks them in one batch and pauses before any stage
+        Answer asked = pipeline("run", "--story", "US010", "--scenario", "dry-run.yaml", "--questions", "US010.md");
+
+        // Then
+        assertThat(asked.exit()).isEqualTo(1);
+        assertThat(asked.json()).containsEntry("status", "paused");
+        assertThat((String) asked.json().get("next_action")).startsWith("pipeline decide --story US010 --answers '");
+        Map<String, Object> pending = map(map(pipeline("status", "--story", "US010").json().get("state"))
+                .get("pending_decision"));
+        assertThat(pending).containsEntry("type", "business_questions");
+        assertThat((List<?>) pending.get("questions")).hasSize(2);
+        assertThat(asked.progress()).doesNotContain("STAGE_0 attempt");
+
+        // And answers that do not fit are refused, with what is wrong
+        Answer wrong = pipeline("decide", "--story", "US010", "--answers", "{\"payment\": \"Bitcoin\", \"x\": \"y\"}");
+        assertThat(wrong.exit()).isEqualTo(2);
+        assertThat((String) wrong.json().get("error")).contains("'x' is not a pending question",
+                "'payment' must be one of [Stripe, PayPal] (got 'Bitcoin')", "'q2' has no answer");
+
+        // When they are answered, the run resumes and goes on to DONE with the answers for every stage
+        Answer decided = pipeline("decide", "--story", "US010", "--answers",
+                "{\"payment\": \"stripe\", \"q2\": \"30 days\"}");
+        assertThat(decided.exit()).isZero();
+        assertThat(decided.json()).containsEntry("business_answers", Map.of("payment", "Stripe", "q2", "30 days"));
+        Answer done = pipeline("run", "--story", "US010", "--scenario", "dry-run.yaml", "--questions", "US010.md");
+        assertThat(done.exit()).isZero();
+        Map<String, Object> state = map(pipeline("status", "--story", "US010").json().get("state"));
+        assertThat(state).containsEntry("pending_decision", null)
+                .containsEntry("business_answers", Map.of("payment", "Stripe", "q2", "30 days"));
+        assertThat(pipeline("decide", "--story", "US010", "--answers", "{}").json())
+                .containsEntry("code", "no_pending_decision");
+    }
+
+    @Test
+    void questionsAnsweredUpFrontAskNothingAndABadQuestionsFileStartsNoRun() throws Exception {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+        Files.writeString(project.resolve("questions.yaml"), "- id: payment\n  question: Which provider?\n");
+        Files.writeString(project.resolve("bad.yaml"), "payment: Which provider?\n");
+
+        Answer answered = pipeline("run", "--story", "US011", "--scenario", "dry-run.yaml", "--questions",
+                "questions.yaml", "--business-answers", "{\"payment\": \"Stripe\"}");
+        Answer bad = pipeline("run", "--story", "US012", "--scenario", "dry-run.yaml", "--questions", "bad.yaml");
+
+        assertThat(answered.exit()).isZero();
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.json()).containsEntry("code", "invalid_questions");
+        assertThat(pipeline("status", "--story", "US012").json()).containsEntry("active", false);
     }
 
     @Test

@@ -44,7 +44,15 @@ class DemoTest {
                 "STAGE_3 completed: FAIL", "STAGE_3 -> STAGE_2  (quality_cycles 1)", "STAGE_3 -> DONE", "journal:",
                 "workspace story-US-DEMO-1: ", "(linked worktree on " + BRANCH + ")",
                 "STAGE_2 checkpoint: 4 files changed, +42 -1 against the base",
-                "worktree removed, branch kept", "branch:      " + BRANCH);
+                "worktree removed, branch kept", "branch:      " + BRANCH, "report:      " + project.resolve(
+                        "docs/tasks/reports/pipeline-"), "trend:       " + project.resolve(
+                        "docs/tasks/reports/quality-trend.md") + " (unknown)");
+        assertThat(Files.readString(Path.of((String) answer.get("report"))))
+                .contains("**Story:** US-DEMO-1 \u2014 " + DemoProject.TITLE, "**Final State:** DONE",
+                        "| GO | 8/10 | demo-validator |", "| PASS | 92/100 | demo-reviewer | 1 |",
+                        "| 4 | +" + (1 + 5 + DemoExecuteStage.SOURCE.lines().count()
+                                + DemoExecuteStage.TEST.lines().count()) + "/-1 |");
+        assertThat(answer).containsEntry("trend_direction", "unknown");
         assertThat(answer).containsEntry("branch", BRANCH);
 
         // The work is on the story's branch, committed; the project's own branch and directory are untouched.
@@ -53,7 +61,11 @@ class DemoTest {
         try (Git git = Git.open(project.toFile())) {
             Repository repo = git.getRepository();
             assertThat(repo.getBranch()).isEqualTo(DemoProject.BASE_BRANCH);
-            assertThat(git.status().call().isClean()).as("nothing of the run shows up in the project").isTrue();
+            org.eclipse.jgit.api.Status status = git.status().call();
+            assertThat(status.getUncommittedChanges()).as("nothing of the run shows up in the project").isEmpty();
+            assertThat(status.getUntracked()).as("but its report and the quality trend, for people to commit")
+                    .containsExactlyInAnyOrder("docs/tasks/reports/quality-trend.md",
+                            "docs/tasks/reports/" + Path.of((String) answer.get("report")).getFileName());
             ObjectId tip = repo.resolve("refs/heads/" + BRANCH);
             assertThat(tip.name()).isEqualTo(answer.get("final_commit"));
             assertThat(fileAt(repo, tip, DemoProject.SOURCE_FILE)).isEqualTo(DemoExecuteStage.SOURCE);

@@ -53,6 +53,8 @@ public final class TestStageContext implements StageContext {
     private final Map<String, Object> inputs;
     private final Map<String, StageOutcome> previousOutcomes;
     private final Clock clock;
+    private final Map<String, Object> settings;
+    private final Path attemptDirectory;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final List<Map<String, Object>> saved = Collections.synchronizedList(new ArrayList<>());
 
@@ -68,6 +70,8 @@ public final class TestStageContext implements StageContext {
         this.inputs = JsonValues.copyOfMap(builder.inputs);
         this.previousOutcomes = Map.copyOf(builder.previousOutcomes);
         this.clock = builder.clock;
+        this.settings = JsonValues.copyOfMap(builder.settings);
+        this.attemptDirectory = builder.attemptDirectory;
         if (builder.progress != null) {
             saved.add(builder.progress);
         }
@@ -160,6 +164,16 @@ public final class TestStageContext implements StageContext {
         return clock;
     }
 
+    @Override
+    public Map<String, Object> settings() {
+        return settings;
+    }
+
+    @Override
+    public Optional<Path> attemptDirectory() {
+        return Optional.ofNullable(attemptDirectory);
+    }
+
     /** Requests cancellation, as a pause or shutdown of the run would. */
     public void cancel() {
         cancelled.set(true);
@@ -190,6 +204,8 @@ public final class TestStageContext implements StageContext {
         private final Map<String, StageOutcome> previousOutcomes = new LinkedHashMap<>();
         private Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         private Map<String, Object> progress;
+        private final Map<String, Object> settings = new LinkedHashMap<>();
+        private Path attemptDirectory;
 
         private Builder() {
         }
@@ -302,6 +318,37 @@ public final class TestStageContext implements StageContext {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param name a setting of the state's plugin, as the definition's {@code settings:} would give it
+         * @param value JSON-compatible value
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder setting(String name, Object value) {
+            settings.put(Objects.requireNonNull(name, "name"), value);
+            return this;
+        }
+
+        /**
+         * @param values settings of the state's plugin, added to those set before
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder settings(Map<String, ?> values) {
+            settings.putAll(Objects.requireNonNull(values, "values"));
+            return this;
+        }
+
+        /**
+         * @param directory the attempt's own directory (a JUnit {@code @TempDir}); none by default
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder attemptDirectory(Path directory) {
+            this.attemptDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
