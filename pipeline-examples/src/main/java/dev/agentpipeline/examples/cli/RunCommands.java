@@ -170,7 +170,8 @@ final class RunCommands {
         String title = call.value("--title");
         ProgressOutput.Mode mode;
         try {
-            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv());
+            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv(),
+                    call.terminal().isPresent());
         } catch (IllegalArgumentException e) {
             return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
         }
@@ -379,6 +380,16 @@ final class RunCommands {
             if (asked.exitCode() != CommandResult.OK) {
                 return asked;
             }
+            Optional<Terminal> terminal = call.terminal();
+            if (asked.json().get("asked") instanceof List<?> open && !open.isEmpty() && terminal.isPresent()) {
+                Map<String, Object> answers = answer(open, terminal.get(), call.progress());
+                if (answers != null) { // else the run stays paused: decide answers later
+                    CommandResult decided = commands.decide(story, Json.compact(answers));
+                    if (decided.exitCode() != CommandResult.OK) {
+                        return decided;
+                    }
+                }
+            }
         }
         CommandResult driven;
         try (ProgressOutput progress = ProgressOutput.open(mode, call.progress(), definition,
@@ -434,6 +445,52 @@ final class RunCommands {
         return workspaces.build();
     }
 
+    /**
+     * Asks a person the business questions on the terminal, one after the other: an answer must be one of a
+     * question's options if it has any (by number or by text). An empty line or the end of input stops asking.
+     *
+     * @return the answers, or null when the person stopped
+     */
+    static Map<String, Object> answer(List<?> questions, Terminal terminal, PrintStream out) {
+        out.println("Before execution, " + questions.size() + " business question" + (questions.size() == 1 ? ""
+                : "s") + " (an empty line answers later, with `pipeline decide`):");
+        Map<String, Object> answers = new LinkedHashMap<>();
+        for (Object item : questions) {
+            Map<?, ?> question = (Map<?, ?>) item;
+            List<?> options = question.get("options") instanceof List<?> list ? list : List.of();
+            while (true) {
+                StringBuilder prompt = new StringBuilder("  ").append(question.get("question"));
+                for (int i = 0; i < options.size(); i++) {
+                    prompt.append(i == 0 ? " [" : ", ").append(i + 1).append(") ").append(options.get(i));
+                }
+                out.print(prompt.append(options.isEmpty() ? "" : "]").append(' ').toString());
+                out.flush();
+                String line = terminal.readLine();
+                if (line == null || line.isBlank()) {
+                    out.println();
+                    return null;
+                }
+                String text = line.trim();
+                if (options.isEmpty()) {
+                    answers.put(String.valueOf(question.get("id")), text);
+                    break;
+                }
+                Object chosen = null;
+                for (int i = 0; i < options.size(); i++) {
+                    if (text.equals(String.valueOf(i + 1)) || text.equalsIgnoreCase(String.valueOf(options.get(i)))) {
+                        chosen = options.get(i);
+                    }
+                }
+                if (chosen != null) {
+                    answers.put(String.valueOf(question.get("id")), chosen);
+                    break;
+                }
+                out.println("  '" + text + "' is none of the options; answer with a number or an option.");
+            }
+        }
+        return answers;
+    }
+
     private static CommandResult demoProject(CliInvocation call) {
         Path dir;
         try {
@@ -445,7 +502,8 @@ final class RunCommands {
         }
         ProgressOutput.Mode mode;
         try {
-            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv());
+            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv(),
+                    call.terminal().isPresent());
         } catch (IllegalArgumentException e) {
             return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
         }

@@ -44,7 +44,8 @@ final class StatusWatch {
         }
         ProgressOutput.Mode mode;
         try {
-            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv());
+            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv(),
+                    call.terminal().isPresent());
         } catch (IllegalArgumentException e) {
             return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
         }

@@ -18,7 +18,7 @@ import java.util.Objects;
  * line per step anywhere else (a pipe, a file, CI, an agent reading the output). Close it when the run stops.
  *
  * <pre>{@code
- * try (ProgressOutput progress = ProgressOutput.open(ProgressOutput.Mode.choose("auto", System.getenv()),
+ * try (ProgressOutput progress = ProgressOutput.open(ProgressOutput.Mode.choose("auto", System.getenv(), true),
  *         System.err, definition, store, clock)) {
  *     runtime.addListener(progress);
  *     orchestrator.drive(runId);
@@ -41,12 +41,13 @@ public final class ProgressOutput implements RunListener, AutoCloseable {
 
         /**
          * @param option {@code auto} (or null), {@code live} or {@code lines}
-         * @param env the environment: {@code auto} is live only on a terminal ({@code System.console()} present,
-         *     {@code TERM} set and not {@code dumb}) outside CI ({@code CI} unset or {@code false})
-         * @return the mode
+         * @param env the environment
+         * @param terminal whether stdin and stdout are a terminal a person watches
+         * @return the mode: for {@code auto}, live on a terminal with {@code TERM} set and not {@code dumb},
+         *     outside CI ({@code CI} unset or {@code false}); lines otherwise
          * @throws IllegalArgumentException for another option, with the accepted ones
          */
-        public static Mode choose(String option, Map<String, String> env) {
+        public static Mode choose(String option, Map<String, String> env, boolean terminal) {
             String value = option == null ? "auto" : option.trim().toLowerCase(Locale.ROOT);
             switch (value) {
                 case "live":
@@ -56,8 +57,8 @@ public final class ProgressOutput implements RunListener, AutoCloseable {
                 case "auto":
                     String term = env.getOrDefault("TERM", "");
                     String ci = env.getOrDefault("CI", "");
-                    boolean terminal = System.console() != null && !term.isEmpty() && !term.equals("dumb");
-                    return terminal && (ci.isEmpty() || ci.equalsIgnoreCase("false")) ? LIVE : LINES;
+                    boolean watched = terminal && !term.isEmpty() && !term.equals("dumb");
+                    return watched && (ci.isEmpty() || ci.equalsIgnoreCase("false")) ? LIVE : LINES;
                 default:
                     throw new IllegalArgumentException("--progress must be auto, live or lines (got '" + option
                             + "')");

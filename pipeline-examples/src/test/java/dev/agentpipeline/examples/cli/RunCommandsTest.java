@@ -406,6 +406,48 @@ class RunCommandsTest {
                 .containsEntry("code", "no_pending_decision");
     }
 
+    private Answer onTerminal(List<String> typed, String... args) {
+        java.util.Iterator<String> lines = typed.iterator();
+        Terminal terminal = () -> lines.hasNext() ? lines.next() : null;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new PipelineMain(PipelineMain.commands(), java.util.Optional.of(terminal)).run(args,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                project, Map.of());
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        return new Answer(exit, Json.parseObject(exit == 2 ? err.toString(StandardCharsets.UTF_8) : stdout),
+                err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void onATerminalThePersonAnswersTheQuestionsAndTheRunGoesOn() throws Exception {
+        // Given
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+        Files.writeString(project.resolve("questions.yaml"), """
+                - {id: payment, question: Which provider?, options: [Stripe, PayPal]}
+                - {id: retention, question: How long is a cart kept?}
+                """.replace("Which provider?", "'Which provider?'").replace("How long is a cart kept?",
+                "'How long is a cart kept?'"));
+
+        // When a person types a wrong option, then a number, then a text
+        Answer answered = onTerminal(List.of("Bitcoin", "2", "30 days"), "run", "--story", "US013", "--scenario",
+                "dry-run.yaml", "--questions", "questions.yaml", "--progress", "lines");
+        // and another person stops at the first question
+        Answer later = onTerminal(List.of(""), "run", "--story", "US014", "--scenario", "dry-run.yaml",
+                "--questions", "questions.yaml", "--progress", "lines");
+
+        // Then
+        assertThat(answered.exit()).isZero();
+        assertThat(answered.progress()).contains("Which provider? [1) Stripe, 2) PayPal]",
+                "'Bitcoin' is none of the options");
+        assertThat(map(pipeline("status", "--story", "US013").json().get("state")))
+                .containsEntry("business_answers", Map.of("payment", "PayPal", "retention", "30 days"));
+        assertThat(later.exit()).isEqualTo(1);
+        assertThat(later.json()).containsEntry("status", "paused");
+        assertThat(map(pipeline("status", "--story", "US014").json().get("state")).get("pending_decision"))
+                .isNotNull();
+    }
+
     @Test
     void questionsAnsweredUpFrontAskNothingAndABadQuestionsFileStartsNoRun() throws Exception {
         Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);

@@ -94,11 +94,15 @@ class LiveDashboardTest {
 
     @Test
     void progressModesAreChosenByOptionOrByTheTerminal() {
-        assertThat(ProgressOutput.Mode.choose("live", Map.of())).isEqualTo(ProgressOutput.Mode.LIVE);
-        assertThat(ProgressOutput.Mode.choose(" Lines ", Map.of())).isEqualTo(ProgressOutput.Mode.LINES);
-        assertThat(ProgressOutput.Mode.choose(null, Map.of("TERM", "xterm"))).as("no console under the test runner")
+        assertThat(ProgressOutput.Mode.choose("live", Map.of(), false)).isEqualTo(ProgressOutput.Mode.LIVE);
+        assertThat(ProgressOutput.Mode.choose(" Lines ", Map.of(), true)).isEqualTo(ProgressOutput.Mode.LINES);
+        assertThat(ProgressOutput.Mode.choose(null, Map.of("TERM", "xterm"), true)).isEqualTo(ProgressOutput.Mode.LIVE);
+        assertThat(ProgressOutput.Mode.choose(null, Map.of("TERM", "xterm"), false)).as("not a terminal")
                 .isEqualTo(ProgressOutput.Mode.LINES);
-        assertThatIllegalArgumentException().isThrownBy(() -> ProgressOutput.Mode.choose("fancy", Map.of()))
+        assertThat(ProgressOutput.Mode.choose("auto", Map.of("TERM", "dumb"), true)).isEqualTo(ProgressOutput.Mode.LINES);
+        assertThat(ProgressOutput.Mode.choose("auto", Map.of("TERM", "xterm", "CI", "true"), true))
+                .isEqualTo(ProgressOutput.Mode.LINES);
+        assertThatIllegalArgumentException().isThrownBy(() -> ProgressOutput.Mode.choose("fancy", Map.of(), true))
                 .withMessage("--progress must be auto, live or lines (got 'fancy')");
     }
 }
