@@ -4,7 +4,12 @@ import dev.agentpipeline.core.engine.RunListener;
 import dev.agentpipeline.core.run.Ids;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
-import dev.agentpipeline.core.store.StoreException;
+
+import dev.agentpipeline.spi.tracker.StatusChange;
+import dev.agentpipeline.spi.tracker.TrackedStory;
+import dev.agentpipeline.spi.tracker.TrackedTask;
+import dev.agentpipeline.spi.tracker.Tracker;
+import dev.agentpipeline.spi.tracker.TrackerException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,14 +52,19 @@ public final class BoardUpdater implements RunListener {
     /** The outcome attribute of stage 0 that may give the tasks' titles: an object of task id to title. */
     public static final String TITLES = "task_titles";
 
-    private final BoardFile board;
-    private final List<BoardFile.Move> moves = new CopyOnWriteArrayList<>();
+    private final Tracker board;
+    private final List<StatusChange> moves = new CopyOnWriteArrayList<>();
     private final List<TasksAdded> taskAdditions = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
 
-    /** @param board the board to keep up to date */
+    /** @param board the board file to keep up to date */
     public BoardUpdater(BoardFile board) {
-        this.board = Objects.requireNonNull(board, "board");
+        this(new FileTracker(board));
+    }
+
+    /** @param tracker the tracker to keep up to date: the board file's, or any other implementation's */
+    public BoardUpdater(Tracker tracker) {
+        this.board = Objects.requireNonNull(tracker, "tracker");
     }
 
     @Override
@@ -75,16 +85,16 @@ public final class BoardUpdater implements RunListener {
         BoardStatus status = BoardStatus.of(storyStatus.toString()).orElse(null);
         if (status == null) {
             problem(summary.stateId() + " reported story_status '" + storyStatus + "', which is no board section;"
-                    + " " + story + " stays where it is on " + board.file());
+                    + " " + story + " stays where it is on " + board.location());
             return;
         }
         try {
-            BoardFile.Move move = board.move(story, status);
+            StatusChange move = board.move(story, status.label());
             if (move.changed()) {
                 moves.add(move);
-                LOG.info("Board: {} moved from {} to {}", story, move.from().label(), move.to().label());
+                LOG.info("Board: {} moved from {} to {}", story, move.from(), move.to());
             }
-        } catch (BoardException | StoreException e) {
+        } catch (TrackerException e) {
             problem("Cannot move " + story + " to " + status.label() + " on the board: " + e.getMessage());
         }
     }
@@ -106,7 +116,7 @@ public final class BoardUpdater implements RunListener {
                 problem(TASKS_STAGE + " checkpoint tasks_remaining[" + i + "] " + (id instanceof String ? "'" + id
                         + "'" : String.valueOf(id)) + " is not a task id (1 to 128 letters, digits, '.', '_' or '-',"
                         + " starting with a letter or digit); it is not added under " + story + " on "
-                        + board.file());
+                        + board.location());
                 continue;
             }
             Object title = titles.get(text);
@@ -124,14 +134,15 @@ public final class BoardUpdater implements RunListener {
         }
         String storyUrl;
         try {
-            storyUrl = board.read().require(story).url();
-        } catch (BoardException e) {
+            storyUrl = board.story(story).map(TrackedStory::url).orElseThrow(() -> new TrackerException(
+                    "story_not_on_board", story + " is not on " + board.location(), "Add it to the board.", null));
+        } catch (TrackerException e) {
             problem("Cannot add tasks under " + story + " on the board: " + e.getMessage());
             return;
         }
-        List<NewTask> linked = new ArrayList<>();
+        List<TrackedTask> linked = new ArrayList<>();
         for (NewTask task : tasks) {
-            linked.add(NewTask.of(task.id(), task.title(), taskUrl(storyUrl, story, task.id())));
+            linked.add(new TrackedTask(task.id(), task.title(), taskUrl(storyUrl, story, task.id())));
         }
         try {
             List<String> added = board.addTasks(story, linked);
@@ -139,7 +150,7 @@ public final class BoardUpdater implements RunListener {
                 taskAdditions.add(new TasksAdded(story, added));
                 LOG.info("Board: added tasks {} under {}", added, story);
             }
-        } catch (BoardException | StoreException e) {
+        } catch (TrackerException e) {
             problem("Cannot add tasks under " + story + " on the board: " + e.getMessage());
         }
     }
@@ -159,7 +170,7 @@ public final class BoardUpdater implements RunListener {
     }
 
     /** @return the moves made so far, in order; never null */
-    public List<BoardFile.Move> moves() {
+    public List<StatusChange> moves() {
         return List.copyOf(moves);
     }
 

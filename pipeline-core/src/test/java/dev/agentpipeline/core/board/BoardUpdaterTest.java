@@ -101,7 +101,7 @@ class BoardUpdaterTest {
                 "story-quality-gate: To Review",
                 "story-execute: To Rework",
                 "story-quality-gate: To Review");
-        assertThat(updater.moves()).extracting(move -> move.from().label() + " -> " + move.to().label())
+        assertThat(updater.moves()).extracting(move -> move.from() + " -> " + move.to())
                 .containsExactly("Backlog -> Todo", "Todo -> To Review", "To Review -> To Rework",
                         "To Rework -> To Review", "To Review -> Done");
         KanbanBoard board = KanbanBoard.read(boardFile);

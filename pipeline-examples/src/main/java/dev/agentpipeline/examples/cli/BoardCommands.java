@@ -208,7 +208,7 @@ final class BoardCommands {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("file", file.toString());
         List<Object> moves = new ArrayList<>();
-        updater.moves().forEach(move -> moves.add(move.from().label() + " -> " + move.to().label()));
+        updater.moves().forEach(move -> moves.add(move.from() + " -> " + move.to()));
         json.put("moves", moves);
         List<Object> tasks = new ArrayList<>();
         updater.tasksAdded().forEach(added -> tasks.addAll(added.taskIds()));
