@@ -42,8 +42,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,12 +122,15 @@ final class RunCommands {
 
     /** @return {@code demo}: the sample project driven from Backlog to DONE */
     static CliCommand demo() {
-        return CliCommand.of("demo", "Creates a sample project and drives its story through all four stages with"
-                        + " the example plugins: one NO-GO and its retry, one quality FAIL and its rework, then DONE."
-                        + " Progress goes to stderr; the answer says where the journal, state, checkpoints and the"
-                        + " report (docs/tasks/reports/ of the sample project) are.",
-                List.of(CliOption.value("--dir", "<dir>", "Where to create the sample project: a new or empty"
-                        + " directory (default: a new one in the system's temporary directory)."), PROGRESS),
+        return CliCommand.of("demo", "Creates a sample project (or reuses the one an earlier demo made), picks the"
+                        + " next story of its board and drives it through all four stages with example agents,"
+                        + " scripts that change the code and run its tests with coverage: one NO-GO and its retry, one"
+                        + " quality FAIL on measured coverage and its rework, then DONE. Each run adds a row to the"
+                        + " project's quality trend. Progress goes to stderr; the answer says where the journal, state,"
+                        + " checkpoints and the report (docs/tasks/reports/ of the sample project) are.",
+                List.of(CliOption.value("--dir", "<dir>", "Where the sample project is: a new or empty directory, or"
+                        + " one an earlier demo created (default: agent-pipeline-demo in the system's temporary"
+                        + " directory)."), PROGRESS),
                 RunCommands::demoProject);
     }
 
@@ -491,12 +492,14 @@ final class RunCommands {
         return answers;
     }
 
+    /** The demo's default directory, in the system's temporary directory: every demo run without --dir adds to it. */
+    static final String DEMO_DIR = "agent-pipeline-demo";
+
     private static CommandResult demoProject(CliInvocation call) {
         Path dir;
         try {
             dir = call.value("--dir") != null ? call.settings().pipeline().projectDir().resolve(call.value("--dir"))
-                    : Path.of(System.getProperty("java.io.tmpdir")).resolve("pipeline-demo-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+                    : Path.of(System.getProperty("java.io.tmpdir")).resolve(DEMO_DIR);
         } catch (InvalidPathException e) {
             return PipelineMain.error("invalid_path", "--dir is not a path: " + e.getMessage(), "Pass a directory.");
         }
@@ -511,7 +514,11 @@ final class RunCommands {
         try {
             answer = Demo.run(dir, call.progress(), Clock.systemDefaultZone(), mode);
         } catch (IllegalArgumentException e) {
-            return PipelineMain.error("invalid_dir", e.getMessage(), "Pass --dir with a new or empty directory.");
+            return PipelineMain.error("invalid_dir", e.getMessage(), "Pass --dir with a new or empty directory, or"
+                    + " with the directory of an earlier demo.");
+        } catch (IllegalStateException e) {
+            return PipelineMain.error("demo_failed", e.getMessage(), "Run the demo with a JDK 17 or newer (JAVA_HOME),"
+                    + " built with Maven.");
         }
         return new CommandResult(Boolean.TRUE.equals(answer.get("ok")) ? CommandResult.OK : CommandResult.REJECTED,
                 answer);

@@ -1,7 +1,8 @@
 /**
- * The demo: a sample project, four example stage plugins that do small, deterministic work in it, and a driver
- * that runs the story pipeline over them and shows its progress. The plugins double as examples of how to write
- * one: each is a plain {@link dev.agentpipeline.spi.Stage} that looks at its workspace and reports what it found.
+ * The demo: a sample Java project with a kanban board and example agents (POSIX scripts that the built-in command
+ * stage runs), the story pipeline with a quality gate on measured tests and coverage ({@link
+ * dev.agentpipeline.examples.demo.DemoPipeline}), and a driver that picks the board's next story and runs it, showing
+ * its progress ({@link dev.agentpipeline.examples.demo.Demo}).
  *
  * @since 0.1
  */

@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * <pre>
  * [  0.01s] US-DEMO-1  QUEUED -&gt; STAGE_0
- * [  0.02s] US-DEMO-1  STAGE_0 attempt 1 (demo-decompose) ...
+ * [  0.02s] US-DEMO-1  STAGE_0 attempt 1 (pipeline-command) ...
  * [  0.03s] US-DEMO-1  STAGE_0 completed: plan_score 4
  * </pre>
  *

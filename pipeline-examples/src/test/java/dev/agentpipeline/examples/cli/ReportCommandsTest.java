@@ -128,7 +128,7 @@ class ReportCommandsTest {
         assertThat(Path.of((String) answer.json().get("report")).getParent()).isEqualTo(reports);
         assertThat(answer.progress()).contains("report:      " + reports.resolve("pipeline-"));
         assertThat(Files.readAllLines(reports.resolve("quality-trend.md")))
-                .filteredOn(line -> line.contains("| US-DEMO-1 | 92/100 | 1 | 0 |")).hasSize(1);
+                .filteredOn(line -> line.contains("| US-DEMO-1 | 100/100 | 1 | 0 |")).hasSize(1);
     }
 
     @Test

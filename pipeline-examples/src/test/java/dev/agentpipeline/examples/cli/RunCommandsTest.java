@@ -155,7 +155,7 @@ class RunCommandsTest {
         assertThat(answer.exit()).isEqualTo(2);
         assertThat(answer.json()).containsEntry("code", "missing_plugin");
         assertThat((String) answer.json().get("error")).contains("story-decompose", "pipeline-scripted",
-                "demo-decompose");
+                "pipeline-command", "example-todo-gate");
         assertThat(project.resolve(".pipeline")).as("no run was started").doesNotExist();
     }
 
@@ -465,16 +465,26 @@ class RunCommandsTest {
     }
 
     @Test
-    void runsTheDemoInAGivenDirectory() {
-        Answer answer = pipeline("demo", "--dir", "sample");
+    void runsTheDemoInAGivenDirectoryAgainAndRefusesADirectoryOfSomethingElse() throws Exception {
+        Answer first = pipeline("demo", "--dir", "sample");
+        Answer second = pipeline("demo", "--dir", "sample");
+        Files.writeString(project.resolve("mine.txt"), "not a demo");
+        Answer refused = pipeline("demo", "--dir", ".");
 
-        assertThat(answer.exit()).isZero();
-        assertThat(answer.json()).containsEntry("final_phase", "DONE").containsEntry("quality_cycles", 1L);
-        assertThat(answer.progress()).contains("Demo project: " + project.resolve("sample"), "journal:");
-        assertThat(answer.json()).containsEntry("branch", "feature/US-DEMO-1-greet-users-by-name")
+        assertThat(first.exit()).as(first.progress()).isZero();
+        assertThat(first.json()).containsEntry("final_phase", "DONE").containsEntry("quality_cycles", 1L)
+                .containsEntry("story_id", "US-DEMO-1");
+        assertThat(first.progress()).contains("Demo project: " + project.resolve("sample") + " (new)", "journal:");
+        assertThat(first.json()).containsEntry("branch", "feature/US-DEMO-1-greet-users-by-name")
                 .containsKey("final_commit");
         assertThat(project.resolve("sample/.git")).isDirectory();
         assertThat(project.resolve("sample/src/test/java/demo/GreetingTest.java")).as("on the story's branch only")
                 .doesNotExist();
+        assertThat(second.exit()).isZero();
+        assertThat(second.json()).containsEntry("story_id", "US-DEMO-2").containsEntry("final_phase", "DONE");
+        assertThat(Files.readString(project.resolve("sample/docs/tasks/reports/quality-trend.md")))
+                .contains("US-DEMO-1", "US-DEMO-2");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.json()).containsEntry("code", "invalid_dir");
     }
 }

@@ -216,12 +216,11 @@ class TodoGateStageTest {
     }
 
     @Test
-    void isFoundByServiceLoaderBesideTheDemoPlugins() {
+    void isFoundByServiceLoaderBesideTheBuiltInPlugins() {
         StageRegistry stages = StageRegistry.load(TodoGateStage.class.getClassLoader());
 
         assertThat(stages.require(TodoGateStage.ID)).isInstanceOf(TodoGateStage.class);
-        assertThat(stages.ids()).contains("demo-decompose", "demo-validate", "demo-execute", "demo-quality-gate",
-                "pipeline-scripted");
+        assertThat(stages.ids()).contains("pipeline-scripted", "pipeline-command");
     }
 
     @Test
