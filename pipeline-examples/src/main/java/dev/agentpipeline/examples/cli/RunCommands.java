@@ -143,14 +143,11 @@ final class RunCommands {
     static BoardStory pick(List<BoardStory> open, Terminal terminal, PrintStream out) {
         out.print(BoardTable.render(open));
         while (true) {
-            out.print("Which story to process? Enter # (1-" + open.size() + ") or story id, nothing to cancel: ");
-            out.flush();
-            String line = terminal.readLine();
-            if (line == null || line.isBlank()) {
-                out.println();
+            String answer = terminal.ask(out, "Which story to process? Enter # (1-" + open.size() + ") or story id,"
+                    + " nothing to cancel: ");
+            if (answer == null) {
                 return null;
             }
-            String answer = line.trim();
             if (answer.matches("[0-9]{1,9}")) {
                 int number = Integer.parseInt(answer);
                 if (number >= 1 && number <= open.size()) {
@@ -464,14 +461,10 @@ final class RunCommands {
                 for (int i = 0; i < options.size(); i++) {
                     prompt.append(i == 0 ? " [" : ", ").append(i + 1).append(") ").append(options.get(i));
                 }
-                out.print(prompt.append(options.isEmpty() ? "" : "]").append(' ').toString());
-                out.flush();
-                String line = terminal.readLine();
-                if (line == null || line.isBlank()) {
-                    out.println();
+                String text = terminal.ask(out, prompt.append(options.isEmpty() ? "" : "]").append(' ').toString());
+                if (text == null) {
                     return null;
                 }
-                String text = line.trim();
                 if (options.isEmpty()) {
                     answers.put(String.valueOf(question.get("id")), text);
                     break;

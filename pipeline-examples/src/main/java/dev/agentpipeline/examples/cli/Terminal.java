@@ -1,6 +1,7 @@
 package dev.agentpipeline.examples.cli;
 
 import java.io.Console;
+import java.io.PrintStream;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,24 @@ interface Terminal {
      * @return the line without its terminator, or null at the end of input (Ctrl-D)
      */
     String readLine();
+
+    /**
+     * Asks a question and reads the answer.
+     *
+     * @param out where the question goes (stderr)
+     * @param question the question, ending where the answer is typed
+     * @return the answer, trimmed; null when the person typed nothing or ended the input
+     */
+    default String ask(PrintStream out, String question) {
+        out.print(question);
+        out.flush();
+        String line = readLine();
+        if (line == null || line.isBlank()) {
+            out.println();
+            return null;
+        }
+        return line.trim();
+    }
 
     /** @return the process's terminal, or empty when stdin or stdout is not one */
     static Optional<Terminal> system() {
