@@ -14,6 +14,9 @@ json_text() {
 
 write_summary() {
     file=$1 story_status=$2 fields=$3 metadata=$4
+    # the stage's result, as the seeds' summaries give it: the verdict (GO, NO-GO, PASS, FAIL), else COMPLETED
+    final=$(printf '%s' "$fields" | sed -n 's/.*"verdict": *"\([^"]*\)".*/\1/p')
+    [ -n "$final" ] || final=COMPLETED
     [ -n "$fields" ] && fields="$fields,"
     cat > "$file.tmp" <<JSON
 {
@@ -27,7 +30,7 @@ write_summary() {
     "stage": ${PIPELINE_STAGE#STAGE_},
     "story_id": "$PIPELINE_STORY_ID",
     "status": "completed",
-    "final_result": "DONE",
+    "final_result": "$final",
     "story_status": "$story_status",
     $fields
     "warnings": [],
