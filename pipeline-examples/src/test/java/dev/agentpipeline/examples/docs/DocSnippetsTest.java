@@ -38,6 +38,7 @@ class DocSnippetsTest {
     /** The example code whose regions the docs show. */
     private static final List<String> EXAMPLE_SOURCES = List.of(
             "pipeline-examples/src/main/java/dev/agentpipeline/examples/plugin/TodoGateStage.java",
+            "pipeline-examples/src/main/java/dev/agentpipeline/examples/plugin/TodoCountCollector.java",
             "pipeline-examples/src/test/java/dev/agentpipeline/examples/plugin/TodoGateStageTest.java",
             "pipeline-examples/src/main/java/dev/agentpipeline/examples/embedding/EmbeddingExamples.java");
     private static final Pattern REGION_MARK = Pattern.compile("^\\s*(//|#)\\s*(snippet|end):([A-Za-z0-9_-]+)\\s*$");
