@@ -163,15 +163,28 @@ final class RunCommands {
         }
     }
 
+    /**
+     * @param call a call of a command with {@link #PROGRESS}
+     * @return how its progress shows: {@code --progress}, else live on a person's terminal and lines elsewhere
+     * @throws IllegalArgumentException if {@code --progress} is none of auto, live and lines
+     */
+    static ProgressOutput.Mode progressMode(CliInvocation call) {
+        return ProgressOutput.Mode.choose(call.value(PROGRESS.name()), System.getenv(), call.terminal().isPresent());
+    }
+
+    /** @return the error answer of a bad {@code --progress} */
+    static CommandResult invalidProgress(IllegalArgumentException e) {
+        return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
+    }
+
     private static CommandResult runStory(CliInvocation call) {
         String story = call.value("--story");
         String title = call.value("--title");
         ProgressOutput.Mode mode;
         try {
-            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv(),
-                    call.terminal().isPresent());
+            mode = progressMode(call);
         } catch (IllegalArgumentException e) {
-            return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
+            return invalidProgress(e);
         }
         Path project = call.settings().pipeline().projectDir();
         List<BusinessQuestions.Question> questions = List.of();
@@ -498,10 +511,9 @@ final class RunCommands {
         }
         ProgressOutput.Mode mode;
         try {
-            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv(),
-                    call.terminal().isPresent());
+            mode = progressMode(call);
         } catch (IllegalArgumentException e) {
-            return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
+            return invalidProgress(e);
         }
         Map<String, Object> answer;
         try {

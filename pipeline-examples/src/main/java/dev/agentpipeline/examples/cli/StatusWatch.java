@@ -44,10 +44,9 @@ final class StatusWatch {
         }
         ProgressOutput.Mode mode;
         try {
-            mode = ProgressOutput.Mode.choose(call.value("--progress"), System.getenv(),
-                    call.terminal().isPresent());
+            mode = RunCommands.progressMode(call);
         } catch (IllegalArgumentException e) {
-            return PipelineMain.error("invalid_flag", e.getMessage(), "Pass --progress auto, live or lines.");
+            return RunCommands.invalidProgress(e);
         }
         RunStore store = call.get(RunStore.class);
         Optional<String> runId;
