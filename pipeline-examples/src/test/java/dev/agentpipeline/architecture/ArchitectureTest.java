@@ -50,6 +50,11 @@ class ArchitectureTest {
     private static final String STAGES = "dev.agentpipeline.stages..";
     private static final String GIT = "dev.agentpipeline.git..";
     private static final String EXAMPLES = "dev.agentpipeline.examples..";
+    private static final String GUICE = "dev.agentpipeline.guice..";
+    private static final String CLI = "dev.agentpipeline.cli..";
+    private static final String TESTKIT = "dev.agentpipeline.testkit..";
+    /** The stability annotations ({@code @API}), which every published module may use. */
+    private static final String API_GUARDIAN = "org.apiguardian.api..";
     private static final String BOARD = "dev.agentpipeline.core.board..";
 
     /** Leaves out test classes however they reach the class path: as directories or as a module's tests jar. */
@@ -68,20 +73,21 @@ class ArchitectureTest {
 
     static ArchRule spiDependsOnTheJdkOnly() {
         return classes().that().resideInAPackage(SPI)
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", SPI)
-                .because("a plugin compiled against pipeline-spi alone must run (DESIGN.md: plain JDK only)");
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", SPI, API_GUARDIAN)
+                .because("a plugin compiled against pipeline-spi alone must run (DESIGN.md: plain JDK only, plus the"
+                        + " class-retention stability annotations)");
     }
 
     static ArchRule coreDependsOnSpiJacksonAndSlf4jOnly() {
         return classes().that().resideInAPackage(CORE)
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", SPI, CORE, "com.fasterxml.jackson..",
-                        "org.slf4j..")
+                        "org.slf4j..", API_GUARDIAN)
                 .because("pipeline-core is spi + Jackson + SLF4J API (DESIGN.md)");
     }
 
     static ArchRule coreSeesNoPluginsFrameworksOrGit() {
         return noClasses().that().resideInAPackage(CORE)
-                .should().dependOnClassesThat().resideInAnyPackage(STAGES, EXAMPLES, GIT, "com.google.inject..",
+                .should().dependOnClassesThat().resideInAnyPackage(STAGES, EXAMPLES, GIT, GUICE, CLI, TESTKIT, "com.google.inject..",
                         "com.google.common..", "picocli..", "ch.qos.logback..", "org.eclipse.jgit..")
                 .because("pipeline-core has no DI framework, no JGit, no plugin implementations and no logging backend");
     }
@@ -89,7 +95,7 @@ class ArchitectureTest {
     static ArchRule stagesSeeSpiAndJacksonOnly() {
         return classes().that().resideInAPackage(STAGES)
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", SPI, STAGES, "com.fasterxml.jackson..",
-                        "javax.xml..", "org.xml.sax..")
+                        "javax.xml..", "org.xml.sax..", API_GUARDIAN)
                 .because("pipeline-stages sees pipeline-spi only, plus Jackson and the JDK's XML parser to read reports"
                         + " (DESIGN.md)")
                 .allowEmptyShould(true);
@@ -98,7 +104,7 @@ class ArchitectureTest {
     static ArchRule gitSeesSpiJGitAndSlf4jOnly() {
         return classes().that().resideInAPackage(GIT)
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", SPI, GIT, "org.eclipse.jgit..",
-                        "org.slf4j..")
+                        "org.slf4j..", API_GUARDIAN)
                 .because("pipeline-git is spi + JGit (+ the git command line, run as a process) (DESIGN.md)");
     }
 
@@ -111,8 +117,30 @@ class ArchitectureTest {
 
     static ArchRule spiDependsOnNothingOfOurs() {
         return noClasses().that().resideInAPackage(SPI)
-                .should().dependOnClassesThat().resideInAnyPackage(CORE, STAGES, GIT, EXAMPLES)
+                .should().dependOnClassesThat().resideInAnyPackage(CORE, STAGES, GIT, GUICE, CLI, TESTKIT, EXAMPLES)
                 .because("pipeline-spi is the bottom of the module graph");
+    }
+
+    static ArchRule guiceSeesTheRuntimeAndGuiceOnly() {
+        return classes().that().resideInAPackage(GUICE)
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", SPI, CORE, GUICE,
+                        "com.google.inject..", "jakarta.inject..", API_GUARDIAN)
+                .because("an application wires the runtime with pipeline-guice without the command line's"
+                        + " dependencies: no Logback, no picocli, no plugins of ours");
+    }
+
+    static ArchRule testkitSeesTheRuntimeJUnitAndAssertJOnly() {
+        return classes().that().resideInAPackage(TESTKIT)
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", SPI, CORE, TESTKIT, "org.junit..",
+                        "org.assertj..", API_GUARDIAN)
+                .because("the test kit is what extension authors put on their test class path, nothing more");
+    }
+
+    static ArchRule onlyTheExamplesSeeTheExamples() {
+        return noClasses().that().resideInAnyPackage(SPI, CORE, STAGES, GIT, GUICE, CLI, TESTKIT)
+                .should().dependOnClassesThat().resideInAPackage(EXAMPLES)
+                .because("the example apps are thin users of the library and the command line, never a part of them"
+                        + " (the command line finds the demo as a CliExtension)");
     }
 
     static ArchRule theRuntimeNeverReadsTheBoard() {
@@ -135,6 +163,13 @@ class ArchitectureTest {
     }
 
     @Test
+    void guiceTestkitAndCliKeepTheirArrows() {
+        guiceSeesTheRuntimeAndGuiceOnly().check(production);
+        testkitSeesTheRuntimeJUnitAndAssertJOnly().check(production);
+        onlyTheExamplesSeeTheExamples().check(production);
+    }
+
+    @Test
     void onlyTheBoardPackageSeesTheBoardInCore() {
         theRuntimeNeverReadsTheBoard().check(production);
     }
@@ -151,7 +186,8 @@ class ArchitectureTest {
         // Guards the rules above against passing on an empty class path.
         assertThat(production.stream().map(JavaClass::getPackageName))
                 .contains("dev.agentpipeline.spi", "dev.agentpipeline.core.engine", "dev.agentpipeline.core.internal",
-                        "dev.agentpipeline.core.board", "dev.agentpipeline.git");
+                        "dev.agentpipeline.core.board", "dev.agentpipeline.git", "dev.agentpipeline.guice",
+                        "dev.agentpipeline.cli", "dev.agentpipeline.testkit");
         assertThat(production.stream().map(JavaClass::getName)).noneMatch(name -> name.endsWith("Test"));
     }
 
@@ -276,6 +312,38 @@ class ArchitectureTest {
         internalTypesStayOutOfPublicSignatures().check(production);
     }
 
+    // --------------------------------------------------------------------------------------------- stability
+
+    static ArchRule publishedTypesCarryTheirStability(String... packages) {
+        return classes().that().resideInAnyPackage(packages).and().arePublic().and().areTopLevelClasses()
+                .and().doNotHaveSimpleName("package-info")
+                .should().beAnnotatedWith(org.apiguardian.api.API.class)
+                .because("every public type of a published module says how stable it is (@API: STABLE, EXPERIMENTAL or"
+                        + " INTERNAL; docs/architecture.md, 'Stability'), so users know what they may build on");
+    }
+
+    static ArchRule internalPackagesAreMarkedInternal() {
+        return classes().that().resideInAPackage("dev.agentpipeline..internal..").and().arePublic()
+                .and().areTopLevelClasses()
+                .should(new ArchCondition<JavaClass>("be annotated @API(status = INTERNAL)") {
+                    @Override
+                    public void check(JavaClass type, ConditionEvents events) {
+                        boolean internal = type.tryGetAnnotationOfType(org.apiguardian.api.API.class)
+                                .map(api -> api.status() == org.apiguardian.api.API.Status.INTERNAL).orElse(false);
+                        if (!internal) {
+                            events.add(SimpleConditionEvent.violated(type, type.getName()
+                                    + " is in an internal package but not marked @API(status = INTERNAL)"));
+                        }
+                    }
+                });
+    }
+
+    @Test
+    void everyPublishedPublicTypeIsMarkedWithItsStability() {
+        publishedTypesCarryTheirStability(SPI, CORE, STAGES, GIT, GUICE, TESTKIT, CLI).check(production);
+        internalPackagesAreMarkedInternal().check(production);
+    }
+
     // ------------------------------------------------------------------------------------------ standard streams
 
     static ArchRule noStandardStreams(String... packages) {
@@ -291,7 +359,7 @@ class ArchitectureTest {
 
     @Test
     void libraryModulesNeverWriteToTheConsole() {
-        noStandardStreams(SPI, CORE, STAGES, GIT).check(production);
+        noStandardStreams(SPI, CORE, STAGES, GIT, GUICE, TESTKIT).check(production);
     }
 
     // ------------------------------------------------------------------------------------- the rules still bite
@@ -301,6 +369,18 @@ class ArchitectureTest {
 
         private final JavaClasses fixtures = new ClassFileImporter()
                 .importClasses(Leaky.class, Clean.class, Secret.class);
+
+        @Test
+        void aPublicTypeWithoutItsStabilityIsCaught() {
+            assertThatThrownBy(() -> publishedTypesCarryTheirStability("..fixtures.api..").check(fixtures))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining(Leaky.class.getName())
+                    .hasMessageContaining(Clean.class.getName());
+            assertThatThrownBy(() -> internalPackagesAreMarkedInternal().check(new ClassFileImporter()
+                    .importClasses(Secret.class)))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining(Secret.class.getName() + " is in an internal package");
+        }
 
         @Test
         void anInternalTypeInAPublicSignatureIsCaught() {

@@ -2,10 +2,14 @@ package dev.agentpipeline.git;
 
 import org.eclipse.jgit.lib.Repository;
 
+import org.apiguardian.api.API;
+
 import java.text.Normalizer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Branch names for pipeline runs: builds {@code feature/{id}-{slug}} from a story's id and title, and tells which
@@ -22,6 +26,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class GitBranches {
 
     /** The prefixes of branches a run works on in place, without a workspace of its own. */

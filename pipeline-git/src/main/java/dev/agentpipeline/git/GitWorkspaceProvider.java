@@ -40,6 +40,8 @@ import org.eclipse.jgit.util.io.DisabledOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apiguardian.api.API;
+
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -64,6 +66,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The git implementation of {@link WorkspaceProvider}: every run works in its own linked worktree on its own branch,
@@ -114,6 +118,7 @@ import java.util.stream.Stream;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class GitWorkspaceProvider implements WorkspaceProvider {
 
     /** System property that, set to {@code false}, makes providers work with clones even where git is installed. */

@@ -3,7 +3,11 @@ package dev.agentpipeline.git;
 import dev.agentpipeline.spi.workspace.WorkspaceProvider;
 import dev.agentpipeline.spi.workspace.WorkspaceProviderFactory;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Opens {@link GitWorkspaceProvider}s through {@link java.util.ServiceLoader}: the factory with id {@value #ID},
@@ -21,6 +25,7 @@ import java.nio.file.Path;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class GitWorkspaceProviderFactory implements WorkspaceProviderFactory {
 
     /** The id of this implementation. */

@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Why an attempt failed: a {@link FailureClass} and a message for people.
@@ -9,6 +13,7 @@ import java.util.Objects;
  * @param message what went wrong, never null (may be empty)
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record Failure(FailureClass failureClass, String message) {
 
     /**

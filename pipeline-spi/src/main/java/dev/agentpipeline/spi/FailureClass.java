@@ -1,7 +1,11 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Why an attempt failed, in the terms the loop-health and retry policies act on.
@@ -13,6 +17,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public enum FailureClass {
     /** No failure. */
     NONE("none"),

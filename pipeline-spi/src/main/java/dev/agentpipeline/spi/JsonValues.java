@@ -1,5 +1,7 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -7,6 +9,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Checks and copies JSON-compatible values: the only values the runtime stores on a plugin's behalf.
@@ -18,6 +22,7 @@ import java.util.Map;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class JsonValues {
 
     private JsonValues() {

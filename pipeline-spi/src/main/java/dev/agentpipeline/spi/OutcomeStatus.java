@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * How an attempt of a stage ended.
@@ -10,6 +14,7 @@ import java.util.Locale;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public enum OutcomeStatus {
     /** The stage did its work; its verdict (which may still be a NO-GO or a FAIL) is meaningful. */
     COMPLETED("completed"),

@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Objective evidence that an attempt moved the work forward, even if it did not finish it.
@@ -10,6 +14,7 @@ import java.util.Locale;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public enum ProgressSignal {
     /** A new stage summary or artifact was produced. */
     NEW_EVIDENCE("new_evidence"),

@@ -1,5 +1,9 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.STABLE;
+
 /**
  * A stage plugin: the unit of work behind one state of a pipeline (plan, validate, implement, review...).
  *
@@ -31,6 +35,7 @@ package dev.agentpipeline.spi;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface Stage {
 
     /**

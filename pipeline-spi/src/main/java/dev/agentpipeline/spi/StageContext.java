@@ -1,19 +1,24 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 /**
  * What the runtime offers one attempt of a stage: who the run is for, where to work, the inputs the run
  * collected, what earlier stages produced, a place to save intra-stage progress, and cancellation.
  *
- * <p>Implemented by the runtime; plugin tests can use {@code dev.agentpipeline.spi.testing.TestStageContext}.
+ * <p>Implemented by the runtime; plugin tests can use {@code dev.agentpipeline.testkit.TestStageContext}.
  * Instances are valid for the duration of one {@link Stage#run(StageContext)} call.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface StageContext {
 
     /** @return the id of the run, never null */

@@ -1,5 +1,9 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.STABLE;
+
 /**
  * Thrown when the stage plugins found on the class path cannot be used together: two plugins share an id,
  * an id is malformed, or a plugin outside this library uses the reserved {@code pipeline-} prefix.
@@ -8,6 +12,7 @@ package dev.agentpipeline.spi;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class StageDiscoveryException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

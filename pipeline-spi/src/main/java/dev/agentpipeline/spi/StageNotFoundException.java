@@ -1,12 +1,17 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Thrown when a pipeline needs a stage plugin that no jar on the class path provides.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class StageNotFoundException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

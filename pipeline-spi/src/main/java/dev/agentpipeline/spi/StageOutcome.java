@@ -1,5 +1,7 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -9,6 +11,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.ArrayList;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * What one attempt of a stage produced: its status, verdict, scores, metrics, progress evidence, failure,
@@ -30,6 +34,7 @@ import java.util.ArrayList;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class StageOutcome {
 
     private final OutcomeStatus status;

@@ -1,7 +1,11 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.util.Map;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Intra-stage checkpoints: a stage saves where it is, and a later attempt (after a crash or a retry) continues
@@ -18,6 +22,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface StageProgress {
 
     /**

@@ -1,5 +1,7 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,6 +14,8 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * The stage plugins available to a runtime, by id: the one place where plugins are discovered and checked.
@@ -28,6 +32,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class StageRegistry {
 
     /** The prefix reserved for the stage plugins that ship with this library. */

@@ -1,5 +1,7 @@
 package dev.agentpipeline.spi;
 
+import org.apiguardian.api.API;
+
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -8,6 +10,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * The schema of the seeds' stage summary envelope, the JSON a story stage's coordinator (an agent, a script)
@@ -27,6 +31,7 @@ import java.util.Set;
  *
  * @since 0.2
  */
+@API(status = STABLE, since = "0.1")
 public final class SummaryEnvelope {
 
     /** The {@code summary_kind} of a pipeline stage summary. */

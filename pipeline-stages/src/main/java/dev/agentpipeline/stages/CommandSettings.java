@@ -1,5 +1,7 @@
 package dev.agentpipeline.stages;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +13,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The settings of a {@link CommandStage}: which program to run with which arguments, the prompt, the time limits,
@@ -46,6 +50,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.2
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class CommandSettings {
 
     /**

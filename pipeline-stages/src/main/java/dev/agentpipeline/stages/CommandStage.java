@@ -5,6 +5,8 @@ import dev.agentpipeline.spi.Stage;
 import dev.agentpipeline.spi.StageContext;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A stage that runs an external program - a coding agent's command line, a build, a script - and reads the stage
@@ -51,6 +55,7 @@ import java.util.function.LongSupplier;
  *
  * @since 0.2
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class CommandStage implements Stage {
 
     /** The plugin id. */

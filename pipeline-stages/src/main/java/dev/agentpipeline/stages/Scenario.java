@@ -10,6 +10,8 @@ import dev.agentpipeline.spi.OutcomeStatus;
 import dev.agentpipeline.spi.ProgressSignal;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The outcomes a {@link ScriptedStage} replays, per state and per visit of that state. Immutable.
@@ -49,6 +53,7 @@ import java.util.Set;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Scenario {
 
     private static final Set<String> ENTRY_FIELDS = Set.of("status", "verdict", "scores", "metrics", "attributes",

@@ -4,8 +4,12 @@ import dev.agentpipeline.spi.Stage;
 import dev.agentpipeline.spi.StageContext;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A stage that replays outcomes from a {@link Scenario}: for dry runs of a pipeline definition (does the
@@ -30,6 +34,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ScriptedStage implements Stage {
 
     /** The plugin id. */

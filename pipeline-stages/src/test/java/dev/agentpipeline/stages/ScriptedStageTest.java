@@ -4,7 +4,7 @@ import dev.agentpipeline.spi.FailureClass;
 import dev.agentpipeline.spi.OutcomeStatus;
 import dev.agentpipeline.spi.StageOutcome;
 import dev.agentpipeline.spi.StageRegistry;
-import dev.agentpipeline.spi.testing.TestStageContext;
+import dev.agentpipeline.testkit.TestStageContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

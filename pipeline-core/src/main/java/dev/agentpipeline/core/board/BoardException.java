@@ -1,6 +1,10 @@
 package dev.agentpipeline.core.board;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The board cannot be read or changed as asked. The message says what and where ({@code file:line} where it
@@ -10,6 +14,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class BoardException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

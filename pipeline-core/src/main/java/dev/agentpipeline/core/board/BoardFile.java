@@ -4,6 +4,8 @@ import dev.agentpipeline.core.store.RunLock;
 import dev.agentpipeline.core.store.SharedFiles;
 import dev.agentpipeline.core.store.StoreException;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The board on disk, for reading, moving stories between status sections and adding tasks. A change holds a lock (a lock file,
@@ -35,6 +39,7 @@ import java.util.function.UnaryOperator;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class BoardFile {
 
     private final Path file;

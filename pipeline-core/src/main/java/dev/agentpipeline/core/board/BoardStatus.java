@@ -1,13 +1,18 @@
 package dev.agentpipeline.core.board;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A status section of the kanban board ({@code ### To Review}), in the seeds' order of selection priority.
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public enum BoardStatus {
     /** {@code ### Backlog}: stage 0 (no tasks yet) or stage 1 (tasks exist). */
     BACKLOG("Backlog"),

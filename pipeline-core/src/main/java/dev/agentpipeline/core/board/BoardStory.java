@@ -2,9 +2,13 @@ package dev.agentpipeline.core.board;
 
 import dev.agentpipeline.core.story.StoryPipeline;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A story on the kanban board: the line {@code   - [ID: US001 Login form](docs/tasks/US001.md)} (or
@@ -21,6 +25,7 @@ import java.util.Optional;
  * @param line the story line's number in the board file, from 1
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record BoardStory(String id, String title, String url, BoardStatus status, String epic, List<BoardTask> tasks,
                          boolean tasksNotCreated, String markers, int line) {
 

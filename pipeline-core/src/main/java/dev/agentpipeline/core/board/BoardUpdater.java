@@ -14,11 +14,15 @@ import dev.agentpipeline.spi.tracker.TrackerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Keeps the board in step with a run, as the seeds' lead does: whenever a stage summary is recorded, the story moves
@@ -42,6 +46,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class BoardUpdater implements RunListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(BoardUpdater.class);

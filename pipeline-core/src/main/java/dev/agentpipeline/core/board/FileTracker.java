@@ -7,9 +7,13 @@ import dev.agentpipeline.spi.tracker.TrackedTask;
 import dev.agentpipeline.spi.tracker.Tracker;
 import dev.agentpipeline.spi.tracker.TrackerException;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The {@link Tracker} of a kanban board file ({@code docs/tasks/kanban_board.md}): a {@link BoardFile} behind the
@@ -23,6 +27,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class FileTracker implements Tracker {
 
     private final BoardFile board;

@@ -5,11 +5,15 @@ import dev.agentpipeline.spi.tracker.Tracker;
 import dev.agentpipeline.spi.tracker.TrackerException;
 import dev.agentpipeline.spi.tracker.TrackerFactory;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Opens {@link FileTracker}s through {@link java.util.ServiceLoader}: the tracker with id {@value #ID}. Settings (all
@@ -19,6 +23,7 @@ import java.util.Set;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class FileTrackerFactory implements TrackerFactory {
 
     /** The id of this implementation. */

@@ -2,6 +2,8 @@ package dev.agentpipeline.core.board;
 
 import dev.agentpipeline.core.run.Ids;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -20,6 +22,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The seeds' kanban board ({@value #DEFAULT_PATH}), read: its stories with their status, epic and tasks, and the
@@ -60,6 +64,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class KanbanBoard {
 
     /** Where the seeds keep the board, relative to the project directory. */

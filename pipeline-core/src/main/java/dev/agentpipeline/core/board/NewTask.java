@@ -2,7 +2,11 @@ package dev.agentpipeline.core.board;
 
 import dev.agentpipeline.core.run.Ids;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A task to add under a story on the board ({@link KanbanBoard#withTasks}): written as
@@ -18,6 +22,7 @@ import java.util.Objects;
  * @param url the link's target, without spaces or parentheses; empty for none; never null
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record NewTask(String id, String title, String url) {
 
     /**

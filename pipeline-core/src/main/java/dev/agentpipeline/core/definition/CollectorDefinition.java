@@ -1,7 +1,11 @@
 package dev.agentpipeline.core.definition;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * An evidence collector a state runs after each completed attempt: its id and, optionally, the report files it
@@ -13,6 +17,7 @@ import java.util.Objects;
  * @param location where it was defined
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record CollectorDefinition(String id, List<String> reports, SourceLocation location) {
 
     /** Validates and copies. */

@@ -2,7 +2,11 @@ package dev.agentpipeline.core.definition;
 
 import dev.agentpipeline.core.guard.MessageTemplate;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A counter a run keeps, with the limit its transitions may not exceed and what to say when one tries.
@@ -20,6 +24,7 @@ import java.util.Objects;
  * @param location where it was defined
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record CounterDefinition(String id, int limit, String code, MessageTemplate error, MessageTemplate recovery,
                                 SourceLocation location) {
 

@@ -1,6 +1,10 @@
 package dev.agentpipeline.core.definition;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Thrown when a pipeline definition is invalid. Lists every problem found, each with its file, line and column:
@@ -12,6 +16,7 @@ import java.util.List;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class DefinitionException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -3,9 +3,13 @@ package dev.agentpipeline.core.definition;
 import dev.agentpipeline.core.guard.ConditionGuard;
 import dev.agentpipeline.core.run.RunState;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Draws a pipeline definition as a Mermaid flowchart or a Graphviz DOT graph, optionally with a run's current state
@@ -20,6 +24,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class DefinitionGraph {
 
     /** How many guard codes an edge names before it says how many more there are. */

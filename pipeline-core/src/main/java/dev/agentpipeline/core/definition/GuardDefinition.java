@@ -2,7 +2,11 @@ package dev.agentpipeline.core.definition;
 
 import dev.agentpipeline.core.guard.Guard;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A guard of a transition, with where it was defined.
@@ -11,6 +15,7 @@ import java.util.Objects;
  * @param location where it was defined
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record GuardDefinition(Guard guard, SourceLocation location) {
 
     /** Validates. */

@@ -4,6 +4,8 @@ import dev.agentpipeline.spi.JsonValues;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A pipeline: its states, the transitions between them with their guards, and its counters. Immutable and
@@ -40,6 +44,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class PipelineDefinition {
 
     private final String id;

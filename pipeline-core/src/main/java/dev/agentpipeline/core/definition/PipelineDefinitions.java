@@ -13,6 +13,8 @@ import dev.agentpipeline.core.guard.Operator;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Loads pipeline definitions from YAML.
@@ -59,6 +63,7 @@ import java.util.Set;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class PipelineDefinitions {
 
     /** The definition format version this library reads and writes. */

@@ -1,6 +1,10 @@
 package dev.agentpipeline.core.definition;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where a part of a definition was written: a file (or resource) with line and column, or the Java builder.
@@ -10,6 +14,7 @@ import java.util.Objects;
  * @param column 1-based column, 0 when unknown
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record SourceLocation(String source, int line, int column) {
 
     /** The location of parts built with the Java builder. */

@@ -6,6 +6,8 @@ import dev.agentpipeline.core.definition.YamlTree.ScalarNode;
 import dev.agentpipeline.spi.JsonValues;
 import dev.agentpipeline.spi.StageRegistry;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Which plugin works in which state, with which settings, kept apart from the definition: a stage file binds the
@@ -39,6 +43,7 @@ import java.util.Set;
  *
  * @since 0.2
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StageBindings {
 
     /** The stage file format version this library reads. */

@@ -2,10 +2,14 @@ package dev.agentpipeline.core.definition;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A state of a pipeline: a waiting state, a working state carried out by a stage plugin, or a terminal state.
@@ -22,6 +26,7 @@ import java.util.Optional;
  * @param collect the evidence collectors run after each completed attempt of its stage, in order; empty for none
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record StateDefinition(String id, String description, String stage, boolean terminal,
                               Map<String, Object> properties, Map<String, Object> settings, SourceLocation location,
                               List<CollectorDefinition> collect) {

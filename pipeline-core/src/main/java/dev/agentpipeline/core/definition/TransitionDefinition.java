@@ -2,10 +2,14 @@ package dev.agentpipeline.core.definition;
 
 import dev.agentpipeline.core.guard.Guard;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * An allowed move from one state to another: the guards that must allow it, in order, and the counter it
@@ -27,6 +31,7 @@ import java.util.Optional;
  * @param location where it was defined
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record TransitionDefinition(String from, String to, List<GuardDefinition> guards, String increments,
                                    String description, SourceLocation location) {
 

@@ -2,7 +2,11 @@ package dev.agentpipeline.core.engine;
 
 import dev.agentpipeline.core.store.RunSnapshot;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where {@link Orchestrator#drive(String)} left a run.
@@ -12,6 +16,7 @@ import java.util.Objects;
  * @param reason details (the pause reason...), never null
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record DriveResult(RunSnapshot run, Status status, String reason) {
 
     /** Why driving stopped. */

@@ -28,6 +28,8 @@ import dev.agentpipeline.spi.evidence.EvidenceResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +47,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Drives runs through their stages with plugins, until they end or need a person.
@@ -77,6 +81,7 @@ import java.util.function.Function;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Orchestrator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);

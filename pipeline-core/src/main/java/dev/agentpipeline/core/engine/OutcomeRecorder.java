@@ -4,7 +4,11 @@ import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.run.Attempt;
 import dev.agentpipeline.core.run.RunState;
 
+import org.apiguardian.api.API;
+
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Turns a finished stage attempt into the evidence guards judge: a stage summary and a checkpoint. The story
@@ -13,6 +17,7 @@ import java.util.Map;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface OutcomeRecorder {
 
     /**

@@ -2,8 +2,12 @@ package dev.agentpipeline.core.engine;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Why to pause a run. Immutable.
@@ -20,6 +24,7 @@ import java.util.Objects;
  * @param nextAction what a person should do
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record PauseRequest(String reason, String category, String scope, Map<String, Object> evidence,
                            String nextAction) {
 

@@ -1,5 +1,9 @@
 package dev.agentpipeline.core.engine;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * A runtime operation could not be carried out: the run does not exist, has ended, is not paused... Guard
  * rejections are not exceptions (see {@link TransitionResult}); this is for requests that make no sense in the
@@ -7,6 +11,7 @@ package dev.agentpipeline.core.engine;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class PipelineException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -23,6 +23,8 @@ import dev.agentpipeline.spi.StageOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apiguardian.api.API;
+
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +40,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Applies decisions to runs durably: the one place where runs change. Every operation takes the run's lock,
@@ -63,6 +67,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class PipelineRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineRuntime.class);

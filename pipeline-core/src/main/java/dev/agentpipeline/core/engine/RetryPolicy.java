@@ -2,9 +2,13 @@ package dev.agentpipeline.core.engine;
 
 import dev.agentpipeline.spi.FailureClass;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.DoubleSupplier;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * How the orchestrator retries failed attempts. Immutable; build with {@link #custom()}.
@@ -29,6 +33,7 @@ import java.util.function.DoubleSupplier;
  *     grants as many again
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record RetryPolicy(int maxTransientRetries, Duration baseDelay, double multiplier, Duration maxDelay,
                           double jitter, Duration failureDelay, int maxAttemptsPerVisit) {
 

@@ -2,6 +2,9 @@ package dev.agentpipeline.core.engine;
 
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Hears every event a runtime appends, after it is durable. Listeners run on the thread that made the change,
@@ -18,6 +21,7 @@ import dev.agentpipeline.core.run.RunState;
  * @since 0.1
  */
 @FunctionalInterface
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface RunListener {
 
     /**

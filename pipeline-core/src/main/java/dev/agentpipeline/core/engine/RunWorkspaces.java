@@ -2,10 +2,14 @@ package dev.agentpipeline.core.engine;
 
 import dev.agentpipeline.core.run.RunState;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where a run's stages work, and what happens to that place as the run moves: the orchestrator asks for the
@@ -18,6 +22,7 @@ import java.util.function.Function;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface RunWorkspaces {
 
     /**

@@ -1,6 +1,10 @@
 package dev.agentpipeline.core.engine;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Waits: how the orchestrator spends a retry's backoff. Tests pass a fake that advances a fake clock instead of
@@ -9,6 +13,7 @@ import java.time.Duration;
  * @since 0.1
  */
 @FunctionalInterface
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface Sleeper {
 
     /**

@@ -2,9 +2,13 @@ package dev.agentpipeline.core.engine;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * What to start a run for. Immutable; build with {@link #builder(String, String)}.
@@ -24,6 +28,7 @@ import java.util.Objects;
  * @param limits counter limits for this run that differ from the definition's (checked when the run starts)
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record StartRequest(String pipelineId, String subjectId, String title, Map<String, Object> manifest,
                            Map<String, Object> attributes, Map<String, Integer> limits) {
 

@@ -8,10 +8,14 @@ import dev.agentpipeline.core.guard.GuardContext;
 import dev.agentpipeline.core.guard.GuardResult;
 import dev.agentpipeline.core.run.RunState;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Decides transitions: a pure function of a definition, a run's state and a requested target. It changes
@@ -40,6 +44,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StateMachine {
 
     /** Code of a rejection for a pair that is not a transition. */

@@ -2,8 +2,12 @@ package dev.agentpipeline.core.engine;
 
 import dev.agentpipeline.core.guard.GuardResult;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * What the state machine decided about one requested transition. Immutable.
@@ -18,6 +22,7 @@ import java.util.Objects;
  * @param validTargets the states the run could move to from {@code source}, for error messages
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record TransitionDecision(String from, String source, String to, GuardResult guardResult, String counter,
                                  boolean terminal, String override, List<String> validTargets) {
 

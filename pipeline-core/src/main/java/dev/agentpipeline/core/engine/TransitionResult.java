@@ -3,7 +3,11 @@ package dev.agentpipeline.core.engine;
 import dev.agentpipeline.core.guard.GuardResult;
 import dev.agentpipeline.core.store.RunSnapshot;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The result of asking a run to move: the decision, and the run afterwards (unchanged when rejected). Immutable.
@@ -12,6 +16,7 @@ import java.util.Objects;
  * @param run the run after the transition, or as it was when rejected
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record TransitionResult(TransitionDecision decision, RunSnapshot run) {
 
     /** Validates. */

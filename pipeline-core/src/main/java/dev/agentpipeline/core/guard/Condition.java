@@ -2,9 +2,13 @@ package dev.agentpipeline.core.guard;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One structured test of the run's evidence: a path, an {@link Operator} and an operand. Immutable.
@@ -19,6 +23,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Condition {
 
     private final String path;

@@ -1,8 +1,12 @@
 package dev.agentpipeline.core.guard;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A guard made of conditions that must all hold, and the rejection to give when one does not. Immutable and
@@ -10,6 +14,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ConditionGuard implements Guard {
 
     private final List<Condition> conditions;

@@ -1,5 +1,9 @@
 package dev.agentpipeline.core.guard;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * Decides whether a transition may happen. A pure function of the run's state and evidence: it must not change
  * anything, and it may be called any number of times (to explain a state, to print a graph, to retry).
@@ -20,6 +24,7 @@ package dev.agentpipeline.core.guard;
  * @since 0.1
  */
 @FunctionalInterface
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface Guard {
 
     /**

@@ -4,10 +4,14 @@ import dev.agentpipeline.core.run.Checkpoint;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * What a guard judges: the run, the transition, and the run's evidence addressed by path. Immutable.
@@ -29,6 +33,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class GuardContext {
 
     private final RunState run;

@@ -1,6 +1,10 @@
 package dev.agentpipeline.core.guard;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The verdict of a guard: allow, or reject with a stable {@code code}, an {@code error} saying what is wrong and a
@@ -8,6 +12,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class GuardResult {
 
     private static final GuardResult ALLOW = new GuardResult(null, null, null);

@@ -1,6 +1,10 @@
 package dev.agentpipeline.core.guard;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Factories for guards.
@@ -12,6 +16,7 @@ import java.util.List;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Guards {
 
     private Guards() {

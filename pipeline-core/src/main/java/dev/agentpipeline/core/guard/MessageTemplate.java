@@ -2,12 +2,16 @@ package dev.agentpipeline.core.guard;
 
 import dev.agentpipeline.core.internal.Json;
 
+import org.apiguardian.api.API;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A message with {@code ${path}} placeholders filled from the run's evidence when a guard rejects:
@@ -18,6 +22,7 @@ import java.util.function.Function;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class MessageTemplate {
 
     private final String text;

@@ -1,6 +1,10 @@
 package dev.agentpipeline.core.guard;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The comparisons a {@link Condition} can make. The YAML names are the lower-case names: {@code exists},
@@ -8,6 +12,7 @@ import java.util.Locale;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public enum Operator {
     /** The value is present and not null (operand {@code true}), or absent or null (operand {@code false}). */
     EXISTS,

@@ -8,6 +8,8 @@ import dev.agentpipeline.spi.OutcomeStatus;
 import dev.agentpipeline.spi.ProgressSignal;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /** Converts run events to and from the JSON objects of the journal's {@code data} field. */
+@API(status = INTERNAL, since = "0.1")
 public final class EventCodec {
 
     private EventCodec() {

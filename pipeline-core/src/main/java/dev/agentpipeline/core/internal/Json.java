@@ -12,6 +12,8 @@ import com.fasterxml.jackson.core.io.SerializedString;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -23,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * JSON as plain Java values ({@code Map<String, Object>}, {@code List<Object>}, {@code String}, {@code Long},
  * {@code Double}, {@code BigInteger}, {@code BigDecimal}, {@code Boolean}, {@code null}), read and written with
@@ -31,6 +35,7 @@ import java.util.Map;
  * <p>Pretty output matches {@code JSON.stringify(value, null, 2)} of Node.js byte for byte for the values the
  * runtime writes, so tools written against the seeds' runtime see the same text. Thread-safe.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class Json {
 
     private static final JsonFactory FACTORY = JsonFactory.builder()

@@ -1,6 +1,11 @@
 package dev.agentpipeline.core.internal;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /** Thrown when text is not well-formed JSON; says where. */
+@API(status = INTERNAL, since = "0.1")
 public final class JsonSyntaxException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,9 @@
 package dev.agentpipeline.core.internal;
 
 import org.slf4j.MDC;
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * MDC entries for the length of a block. Unlike {@link MDC#putCloseable(String, String)}, which removes the key when
@@ -8,6 +11,7 @@ import org.slf4j.MDC;
  * the orchestrator, or either called by an application that set {@code run_id} itself) does not erase its caller's
  * context.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class Mdc {
 
     private Mdc() {

@@ -4,16 +4,21 @@ import dev.agentpipeline.core.run.Attempt;
 import dev.agentpipeline.core.run.Checkpoint;
 import dev.agentpipeline.core.run.RunState;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * The JSON projections of a run (state, checkpoints, manifest), in the field names of the seeds' runtime. The
  * formats are documented with JSON Schemas in {@code docs/formats.md}.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class RunJson {
 
     /** The version of the projection formats. */

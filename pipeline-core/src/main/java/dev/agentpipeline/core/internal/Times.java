@@ -1,12 +1,17 @@
 package dev.agentpipeline.core.internal;
 
+import org.apiguardian.api.API;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /** Timestamps as the seeds' runtime writes them: UTC, milliseconds, {@code 2026-11-21T23:28:52.123Z}. */
+@API(status = INTERNAL, since = "0.1")
 public final class Times {
 
     private static final DateTimeFormatter FORMAT =

@@ -1,7 +1,11 @@
 package dev.agentpipeline.core.loop;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Normalizes error text into a signature, so that the same failure with a different path, id, time or number
@@ -13,6 +17,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ErrorSignatures {
 
     /** The longest signature kept. */

@@ -1,6 +1,9 @@
 package dev.agentpipeline.core.loop;
 
 import dev.agentpipeline.spi.FailureClass;
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 
 /**
@@ -14,6 +17,7 @@ import dev.agentpipeline.spi.FailureClass;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class FailureClassifier {
 
     private FailureClassifier() {

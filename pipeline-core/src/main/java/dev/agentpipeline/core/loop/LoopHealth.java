@@ -3,9 +3,13 @@ package dev.agentpipeline.core.loop;
 import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.spi.FailureClass;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Folds a loop-health signal into a scope's entry: the judge of whether retrying is still useful.
@@ -23,6 +27,7 @@ import java.util.Map;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class LoopHealth {
 
     private static final int HISTORY = 10;

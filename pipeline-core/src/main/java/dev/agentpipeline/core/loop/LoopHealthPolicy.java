@@ -2,9 +2,13 @@ package dev.agentpipeline.core.loop;
 
 import dev.agentpipeline.spi.FailureClass;
 
+import org.apiguardian.api.API;
+
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * When the loop-health judge recommends pausing. Immutable; build with {@link #custom()}.
@@ -23,6 +27,7 @@ import java.util.Set;
  * @param defer failure classes that pause as "defer and retry later", without counting as domain failures
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record LoopHealthPolicy(int noProgressLimit, int sameErrorLimit, Set<FailureClass> immediatePause,
                                Set<FailureClass> defer) {
 

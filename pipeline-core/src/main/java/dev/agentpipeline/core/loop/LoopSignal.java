@@ -5,11 +5,15 @@ import dev.agentpipeline.core.internal.Times;
 import dev.agentpipeline.spi.FailureClass;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One classified loop-health signal: how an attempt ended, whether it made objective progress, and the normalized
@@ -29,6 +33,7 @@ import java.util.Objects;
  * @param recordedAt when the signal was recorded
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record LoopSignal(FailureClass failureClass, boolean progressDetected, String errorSignature,
                          String evidenceKey, String reason, boolean outputWritten, boolean logWritten,
                          boolean sessionCaptured, Instant recordedAt) {

@@ -8,6 +8,8 @@ import dev.agentpipeline.core.store.RunStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * How long each state's stage usually takes, learned from earlier runs: the median, over the runs that finished
@@ -31,6 +35,7 @@ import java.util.TreeMap;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class DurationEstimates {
 
     private static final Logger LOG = LoggerFactory.getLogger(DurationEstimates.class);

@@ -9,6 +9,8 @@ import dev.agentpipeline.spi.FailureClass;
 import dev.agentpipeline.spi.OutcomeStatus;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where a run stands at one moment, for people watching it: every working state of the definition with its status,
@@ -48,6 +52,7 @@ import java.util.Optional;
  * @param pauseReason why the run is paused, or empty
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record RunProgress(String runId, String subjectId, String title, String phase, Status status,
                           Duration elapsed, List<StageLine> stages, List<CounterLine> counters,
                           Optional<Duration> remaining, Optional<String> pauseReason) {

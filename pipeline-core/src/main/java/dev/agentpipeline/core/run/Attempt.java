@@ -2,9 +2,13 @@ package dev.agentpipeline.core.run;
 
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One attempt of a stage plugin at a state. Immutable.
@@ -21,6 +25,7 @@ import java.util.Optional;
  * @param finishedSequence the journal sequence that finished it (outcome or crash); 0 while running
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Attempt(String attemptId, String stateId, int number, String stageId, Instant startedAt,
                       Instant finishedAt, Status status, StageOutcome outcome, long visit, long finishedSequence) {
 

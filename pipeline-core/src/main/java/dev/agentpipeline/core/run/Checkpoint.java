@@ -2,9 +2,13 @@ package dev.agentpipeline.core.run;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One stage checkpoint: a numbered record of what a stage achieved. Immutable.
@@ -16,6 +20,7 @@ import java.util.Objects;
  * @param journalSequence the journal sequence of the event that recorded it
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Checkpoint(int sequence, String stateId, Instant createdAt, Map<String, Object> payload,
                          long journalSequence) {
 

@@ -1,7 +1,11 @@
 package dev.agentpipeline.core.run;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Checks ids that come from outside (story ids, run ids) before they become file names, and derives safe slugs.
@@ -12,6 +16,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Ids {
 
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");

@@ -2,9 +2,13 @@ package dev.agentpipeline.core.run;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The loop health of one scope (a stage, a task): how often it was attempted, how many attempts in a row made no
@@ -26,6 +30,7 @@ import java.util.Map;
  * @param history the newest signals, at most ten (JSON-compatible)
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record LoopHealthEntry(int attempts, int noProgressCount, int sameErrorCount, String lastFailureClass,
                               String lastErrorSignature, String lastEvidenceKey, boolean lastProgressDetected,
                               Instant lastSignalAt, boolean pauseRecommended, String pauseCategory,

@@ -2,8 +2,12 @@ package dev.agentpipeline.core.run;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Why a run paused: the reason, its category, the scope it concerns, the evidence and the next action a person
@@ -17,6 +21,7 @@ import java.util.Objects;
  * @param pausedFrom the state the run was in, never null
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Pause(String reason, String category, String scope, Map<String, Object> evidence, String nextAction,
                     String pausedFrom) {
 

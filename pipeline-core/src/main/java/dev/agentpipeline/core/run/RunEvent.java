@@ -4,10 +4,14 @@ import dev.agentpipeline.spi.FailureClass;
 import dev.agentpipeline.spi.JsonValues;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One change to a run, as recorded in its journal. Immutable.
@@ -18,6 +22,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public sealed interface RunEvent {
 
     /** @return when the event happened, never null */

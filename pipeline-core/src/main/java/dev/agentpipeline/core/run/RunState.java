@@ -2,6 +2,8 @@ package dev.agentpipeline.core.run;
 
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The state of a run: the fold of its journal's events. Immutable and thread-safe.
@@ -25,6 +29,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class RunState {
 
     /** The state every run enters when it pauses; the transition into it is always allowed. */

@@ -1,11 +1,16 @@
 package dev.agentpipeline.core.store;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * An append expected a run's journal to end at one sequence, and it ends at another: somebody else appended in
  * between. Reload the run and decide again.
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ConcurrentAppendException extends StoreException {
 
     private static final long serialVersionUID = 1L;

@@ -11,6 +11,8 @@ import dev.agentpipeline.core.run.RunState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apiguardian.api.API;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,6 +34,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A {@link RunStore} on the local file system. Thread-safe, and safe to share a directory between processes.
@@ -64,6 +68,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class FileRunStore implements RunStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileRunStore.class);

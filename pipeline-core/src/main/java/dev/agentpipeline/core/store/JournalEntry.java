@@ -2,7 +2,11 @@ package dev.agentpipeline.core.store;
 
 import dev.agentpipeline.core.run.RunEvent;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One event of a run's journal with its sequence number (1, 2, 3... without gaps).
@@ -11,6 +15,7 @@ import java.util.Objects;
  * @param event the event
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record JournalEntry(long sequence, RunEvent event) {
 
     /** Validates. */

@@ -1,12 +1,17 @@
 package dev.agentpipeline.core.store;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A run stayed locked by another thread or process for longer than the caller was willing to wait.
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class LockTimeoutException extends StoreException {
 
     private static final long serialVersionUID = 1L;

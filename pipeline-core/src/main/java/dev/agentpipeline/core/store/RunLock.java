@@ -1,5 +1,9 @@
 package dev.agentpipeline.core.store;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * Exclusive ownership of a run (or a subject) for a read-decide-append sequence. Release it with
  * {@link #close()}, from the thread that acquired it; try-with-resources does both.
@@ -13,6 +17,7 @@ package dev.agentpipeline.core.store;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface RunLock extends AutoCloseable {
 
     /**

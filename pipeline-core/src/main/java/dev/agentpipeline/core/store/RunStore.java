@@ -2,10 +2,14 @@ package dev.agentpipeline.core.store;
 
 import dev.agentpipeline.core.run.RunEvent;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where runs live: their journals, and which run is current for each subject.
@@ -25,6 +29,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface RunStore {
 
     /**

@@ -1,9 +1,13 @@
 package dev.agentpipeline.core.store;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The store's locks and atomic writes, for other files that several threads and processes update (the kanban
@@ -21,6 +25,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SharedFiles {
 
     private SharedFiles() {

@@ -1,11 +1,16 @@
 package dev.agentpipeline.core.store;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * A store could not do what was asked. The message says what happened, where, and how to fix it;
  * {@link #code()} is stable for programs.
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public class StoreException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

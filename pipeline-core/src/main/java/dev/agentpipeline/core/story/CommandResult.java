@@ -1,7 +1,11 @@
 package dev.agentpipeline.core.story;
 
+import org.apiguardian.api.API;
+
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The answer to one command of the seeds' runtime protocol: a JSON object and an exit code. Exit code 0 is
@@ -12,6 +16,7 @@ import java.util.Objects;
  * @param json the answer (JSON-compatible), never null
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record CommandResult(int exitCode, Map<String, Object> json) {
 
     /** Exit code of success. */

@@ -2,7 +2,11 @@ package dev.agentpipeline.core.story;
 
 import dev.agentpipeline.spi.SummaryEnvelope;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The seeds' stage summary envelope, a closed schema:
@@ -16,6 +20,7 @@ import java.util.List;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StageSummaryEnvelope {
 
     /** The {@code summary_kind} of a pipeline stage summary. */

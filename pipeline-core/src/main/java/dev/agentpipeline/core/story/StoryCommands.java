@@ -27,6 +27,8 @@ import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.core.store.StoreException;
 
+import org.apiguardian.api.API;
+
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +39,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The seeds' story runtime protocol as a library: the commands {@code start}, {@code status}, {@code advance},
@@ -57,6 +61,7 @@ import java.util.Set;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StoryCommands {
 
     private final PipelineRuntime runtime;

@@ -1,5 +1,9 @@
 package dev.agentpipeline.core.story;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * The limits of the story pipeline. Immutable.
  *
@@ -16,6 +20,7 @@ package dev.agentpipeline.core.story;
  * @param crashes crashed attempts that are re-run before the run pauses (default 1)
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record StoryLimits(int validationRetries, int qualityCycles, int crashes) {
 
     /** The seeds' limits: 1 validation retry, 2 quality cycles, 1 crash. */

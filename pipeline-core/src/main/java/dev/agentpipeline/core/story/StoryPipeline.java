@@ -13,12 +13,16 @@ import dev.agentpipeline.core.guard.GuardRegistry;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.spi.StageRegistry;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The story pipeline of seeds 001/002: QUEUED, STAGE_0 (task decomposition, ln-300), STAGE_1 (validation, ln-310),
@@ -37,6 +41,7 @@ import java.util.function.Function;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StoryPipeline {
 
     /** The pipeline id. */

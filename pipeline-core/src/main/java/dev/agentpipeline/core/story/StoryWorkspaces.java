@@ -15,6 +15,8 @@ import dev.agentpipeline.spi.workspace.WorkspaceSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +26,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A git worktree per story, as the seeds' orchestrator keeps them: created when the run starts its first stage
@@ -49,6 +53,7 @@ import java.util.Set;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StoryWorkspaces implements RunWorkspaces {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoryWorkspaces.class);

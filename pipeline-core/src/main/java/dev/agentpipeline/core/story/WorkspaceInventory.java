@@ -8,6 +8,8 @@ import dev.agentpipeline.spi.workspace.Workspace;
 import dev.agentpipeline.spi.workspace.WorkspaceException;
 import dev.agentpipeline.spi.workspace.WorkspaceProvider;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The workspaces of a repository with the runs they belong to: what {@code pipeline workspaces list} shows and
@@ -30,6 +34,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class WorkspaceInventory {
 
     private final WorkspaceProvider provider;

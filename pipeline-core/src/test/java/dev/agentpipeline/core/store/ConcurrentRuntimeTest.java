@@ -208,7 +208,7 @@ class ConcurrentRuntimeTest {
 
     private String createRun(FileRunStore store) {
         String runId = "story-us001-1-cafe";
-        List<RunEvent> events = RunStoreContract.journalOf(runId, 2);
+        List<RunEvent> events = StoreEvents.journalOf(runId, 2);
         store.append(runId, 0, events.subList(0, 1));
         store.append(runId, 1, events.subList(1, 2));
         return runId;
@@ -230,7 +230,7 @@ class ConcurrentRuntimeTest {
 
         try (ChildJvm child = lockInAnotherProcess(runId, "LOCKED")) {
             // When / Then
-            assertThatThrownBy(() -> impatient.append(runId, 2, List.of(RunStoreContract.checkpoint(1))))
+            assertThatThrownBy(() -> impatient.append(runId, 2, List.of(StoreEvents.checkpoint(1))))
                     .isInstanceOf(LockTimeoutException.class)
                     .hasMessageContaining(runId);
             assertThatThrownBy(() -> impatient.lock(runId, Duration.ofMillis(200)))
@@ -244,7 +244,7 @@ class ConcurrentRuntimeTest {
         }
 
         // Then
-        assertThat(impatient.append(runId, 2, List.of(RunStoreContract.checkpoint(1))).sequence()).isEqualTo(3);
+        assertThat(impatient.append(runId, 2, List.of(StoreEvents.checkpoint(1))).sequence()).isEqualTo(3);
         assertThat(JournalFiles.lines(journal)).hasSize(3);
     }
 
@@ -261,7 +261,7 @@ class ConcurrentRuntimeTest {
             CompletableFuture<Long> append = CompletableFuture.supplyAsync(() -> {
                 appender[0] = Thread.currentThread();
                 asking.countDown();
-                return patient.append(runId, 2, List.of(RunStoreContract.checkpoint(1))).sequence();
+                return patient.append(runId, 2, List.of(StoreEvents.checkpoint(1))).sequence();
             }, pool);
             assertThat(asking.await(30, TimeUnit.SECONDS)).isTrue();
             awaitWaiting(appender[0]);
@@ -286,7 +286,7 @@ class ConcurrentRuntimeTest {
         child.close();
 
         // Then
-        assertThat(impatient.append(runId, 2, List.of(RunStoreContract.checkpoint(1))).sequence()).isEqualTo(3);
+        assertThat(impatient.append(runId, 2, List.of(StoreEvents.checkpoint(1))).sequence()).isEqualTo(3);
     }
 
     @Test

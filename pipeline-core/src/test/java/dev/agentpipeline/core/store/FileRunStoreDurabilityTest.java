@@ -56,13 +56,13 @@ class FileRunStoreDurabilityTest {
     private void createRun(int n) {
         FileRunStore store = freshStore();
         long sequence = 0;
-        for (RunEvent event : RunStoreContract.journalOf(RUN, n)) {
+        for (RunEvent event : StoreEvents.journalOf(RUN, n)) {
             store.append(RUN, sequence++, List.of(event));
         }
     }
 
     private static RunEvent.CheckpointRecorded nextCheckpoint(int checkpointSequence) {
-        return RunStoreContract.checkpoint(checkpointSequence);
+        return StoreEvents.checkpoint(checkpointSequence);
     }
 
     private void appendBytes(byte[] bytes) throws IOException {
@@ -151,7 +151,7 @@ class FileRunStoreDurabilityTest {
     void keepsEveryLineOfACommittedBatch() {
         // Given: a run of two events, then a batch of two
         createRun(2);
-        freshStore().append(RUN, 2, List.of(RunStoreContract.checkpoint(1), RunStoreContract.checkpoint(2)));
+        freshStore().append(RUN, 2, List.of(StoreEvents.checkpoint(1), StoreEvents.checkpoint(2)));
 
         // When
         RunSnapshot loaded = freshStore().load(RUN).orElseThrow();
@@ -201,14 +201,14 @@ class FileRunStoreDurabilityTest {
     void treatsARunWhoseFirstAppendWasTornAsNeverCreated() throws IOException {
         // Given: the crash hit the run's very first append
         Files.createDirectories(runDir);
-        Files.write(journal, TornTail.INCOMPLETE_LINE.bytes(JournalFormat.encode(1, RunStoreContract.started(RUN))));
+        Files.write(journal, TornTail.INCOMPLETE_LINE.bytes(JournalFormat.encode(1, StoreEvents.started(RUN))));
 
         // When
         FileRunStore store = freshStore();
 
         // Then
         assertThat(store.load(RUN)).isEmpty();
-        assertThat(store.append(RUN, 0, List.of(RunStoreContract.started(RUN))).sequence()).isEqualTo(1);
+        assertThat(store.append(RUN, 0, List.of(StoreEvents.started(RUN))).sequence()).isEqualTo(1);
         assertThat(JournalFiles.lines(journal)).singleElement().satisfies(line -> {
             assertThat(line.seq()).isEqualTo(1);
             assertThat(line.checksumValid()).isTrue();
@@ -498,7 +498,7 @@ class FileRunStoreDurabilityTest {
     void writesEveryJournalLineWithSchemaVersionSequenceAndAVerifyingChecksum() {
         // Given
         FileRunStore store = freshStore();
-        List<RunEvent> events = RunStoreContract.journalOf(RUN, 6);
+        List<RunEvent> events = StoreEvents.journalOf(RUN, 6);
 
         // When: single and batched appends
         store.append(RUN, 0, events.subList(0, 1));

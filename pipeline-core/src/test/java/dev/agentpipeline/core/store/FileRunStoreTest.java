@@ -10,23 +10,21 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link FileRunStore} keeps the {@link RunStore} contract, and keeps its state out of version control. */
-class FileRunStoreTest extends RunStoreContract {
+/**
+ * {@link FileRunStore} keeps its state out of version control. (The store contract runs against it in
+ * pipeline-testkit's FileRunStoreContractTest.)
+ */
+class FileRunStoreTest {
 
     @TempDir
     Path root;
-
-    @Override
-    protected RunStore newStore() {
-        return FileRunStore.open(root.resolve(".pipeline"));
-    }
 
     @Test
     void aStateDirectoryItCreatesIgnoresItselfInGit() throws IOException {
         Path state = root.resolve("project/.pipeline");
         FileRunStore store = FileRunStore.open(state);
 
-        store.append("story-us001-1-cafe", 0, List.of(RunStoreContract.journalOf("story-us001-1-cafe", 1).get(0)));
+        store.append("story-us001-1-cafe", 0, List.of(StoreEvents.journalOf("story-us001-1-cafe", 1).get(0)));
 
         assertThat(Files.readString(state.resolve(".gitignore"))).isEqualTo(FileRunStore.GITIGNORE);
         assertThat(Files.readAllLines(state.resolve(".gitignore"))).contains("*");

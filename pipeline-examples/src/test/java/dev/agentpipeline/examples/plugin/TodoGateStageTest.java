@@ -10,7 +10,7 @@ import dev.agentpipeline.spi.StageContext;
 import dev.agentpipeline.spi.StageOutcome;
 import dev.agentpipeline.spi.StageProgress;
 import dev.agentpipeline.spi.StageRegistry;
-import dev.agentpipeline.spi.testing.TestStageContext;
+import dev.agentpipeline.testkit.TestStageContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

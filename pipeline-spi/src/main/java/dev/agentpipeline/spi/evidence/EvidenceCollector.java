@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi.evidence;
 
+import org.apiguardian.api.API;
+
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A plugin that reads what a stage left in its workspace - test reports, coverage reports - and returns it as
@@ -19,6 +23,7 @@ import java.util.Map;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface EvidenceCollector {
 
     /**

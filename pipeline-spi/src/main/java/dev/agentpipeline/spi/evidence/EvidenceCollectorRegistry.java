@@ -1,5 +1,7 @@
 package dev.agentpipeline.spi.evidence;
 
+import org.apiguardian.api.API;
+
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,6 +14,8 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The evidence collectors available to a runtime, by id: the one place where they are discovered and checked.
@@ -26,6 +30,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class EvidenceCollectorRegistry {
 
     private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,63}");

@@ -1,8 +1,12 @@
 package dev.agentpipeline.spi.evidence;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * What an {@link EvidenceCollector} is asked to look at: the stage's workspace and, when the definition names them,
@@ -14,6 +18,7 @@ import java.util.Objects;
  *     they are relative and never climb out of the workspace ({@code ..})
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record EvidenceRequest(Path workspace, List<String> reports) {
 
     /** Validates and copies. */

@@ -2,9 +2,13 @@ package dev.agentpipeline.spi.evidence;
 
 import dev.agentpipeline.spi.JsonValues;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * What an {@link EvidenceCollector} found: JSON-compatible values (recorded under the collector's
@@ -21,6 +25,7 @@ import java.util.Objects;
  * @param warnings what went wrong: a report missing, malformed or unreadable; never a reason to fail the run
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record EvidenceResult(Map<String, Object> values, List<String> reports, List<String> warnings) {
 
     /** Validates and copies (deeply: the values must be JSON-compatible). */

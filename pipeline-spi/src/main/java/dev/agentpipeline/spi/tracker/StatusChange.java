@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi.tracker;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * What moving a story did. Immutable.
@@ -11,6 +15,7 @@ import java.util.Objects;
  * @param changed false when it already had that status (nothing was written)
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record StatusChange(String storyId, String from, String to, boolean changed) {
 
     /** Validates. */

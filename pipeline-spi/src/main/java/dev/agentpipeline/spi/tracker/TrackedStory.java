@@ -1,7 +1,11 @@
 package dev.agentpipeline.spi.tracker;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A story as a tracker shows it. Immutable.
@@ -16,6 +20,7 @@ import java.util.Objects;
  * @param tasksNotCreated whether the tracker says its tasks were not created yet
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record TrackedStory(String id, String title, String status, String epic, String url, List<String> taskIds,
                            boolean tasksNotCreated) {
 

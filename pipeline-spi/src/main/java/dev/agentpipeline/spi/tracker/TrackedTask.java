@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi.tracker;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A task to add under a story. Immutable.
@@ -10,6 +14,7 @@ import java.util.Objects;
  * @param url its link, empty for none
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record TrackedTask(String id, String title, String url) {
 
     /** Validates. */

@@ -1,7 +1,11 @@
 package dev.agentpipeline.spi.tracker;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where a team's stories live: read to pick the next story, written to move it as its run goes and to add the tasks
@@ -18,6 +22,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface Tracker {
 
     /** @return where the stories are, for messages (a file, a URL), never null */

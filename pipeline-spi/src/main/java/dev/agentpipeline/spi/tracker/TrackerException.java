@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi.tracker;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A tracker could not do what was asked: the message says what and where, {@link #code()} is stable for programs,
@@ -8,6 +12,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public class TrackerException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

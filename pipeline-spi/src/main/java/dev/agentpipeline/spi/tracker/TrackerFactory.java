@@ -1,7 +1,11 @@
 package dev.agentpipeline.spi.tracker;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Opens {@link Tracker}s: how an implementation is found with {@link java.util.ServiceLoader} (list it in
@@ -9,6 +13,7 @@ import java.util.Map;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface TrackerFactory {
 
     /** @return the implementation's id ({@code file}) */

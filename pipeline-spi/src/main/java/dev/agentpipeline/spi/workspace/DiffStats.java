@@ -1,5 +1,9 @@
 package dev.agentpipeline.spi.workspace;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * How much a workspace changed against its base: the seeds' {@code git_stats}. Immutable.
  *
@@ -8,6 +12,7 @@ package dev.agentpipeline.spi.workspace;
  * @param linesDeleted lines deleted
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record DiffStats(int filesChanged, int linesAdded, int linesDeleted) {
 
     /** No change. */

@@ -1,8 +1,12 @@
 package dev.agentpipeline.spi.workspace;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The result of merging a branch into another. Immutable.
@@ -12,6 +16,7 @@ import java.util.Optional;
  * @param conflicts the paths that conflict, when the merge was refused (nothing was touched)
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record MergeResult(Status status, Optional<String> commit, List<String> conflicts) {
 
     /** What a merge did. */

@@ -1,7 +1,11 @@
 package dev.agentpipeline.spi.workspace;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where a workspace's partial work was saved when its run paused. Immutable.
@@ -12,6 +16,7 @@ import java.util.Optional;
  * @param pushWarning why a push to an existing remote did not happen (rejected, offline...), if it did not
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record SavedWork(String branch, String commit, Optional<String> remote, Optional<String> pushWarning) {
 
     /** Validates. */

@@ -1,8 +1,12 @@
 package dev.agentpipeline.spi.workspace;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * An isolated working copy a run's stages work in. Immutable: a snapshot of what it was when returned.
@@ -15,6 +19,7 @@ import java.util.Objects;
  * @param warnings what went wrong without stopping its creation (a carried patch that did not apply...)
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Workspace(String name, Path directory, String branch, String baseCommit, Kind kind,
                         List<String> warnings) {
 

@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi.workspace;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A workspace operation failed: the repository is not a git repository, a branch name is unsafe, removing a
@@ -9,6 +13,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class WorkspaceException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -1,8 +1,12 @@
 package dev.agentpipeline.spi.workspace;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Makes and manages the isolated workspaces of one repository: what the runtime needs to give every run its own
@@ -15,6 +19,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface WorkspaceProvider {
 
     /**

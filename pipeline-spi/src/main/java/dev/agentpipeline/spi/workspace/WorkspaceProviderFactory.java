@@ -1,6 +1,10 @@
 package dev.agentpipeline.spi.workspace;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Opens {@link WorkspaceProvider}s: how an implementation is found with {@link java.util.ServiceLoader} (list it in
@@ -13,6 +17,7 @@ import java.nio.file.Path;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface WorkspaceProviderFactory {
 
     /** @return the implementation's id ({@code git}) */

@@ -1,7 +1,11 @@
 package dev.agentpipeline.spi.workspace;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * What workspace to create for a run. Immutable.
@@ -24,6 +28,7 @@ import java.util.Optional;
  *     the new workspace as a patch
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record WorkspaceSpec(String name, String branch, Optional<String> base, Optional<String> startPoint,
                             boolean carryUncommittedChanges) {
 

@@ -9,10 +9,14 @@ import org.xml.sax.Attributes;
 import org.xml.sax.SAXException;
 import org.xml.sax.helpers.DefaultHandler;
 
+import org.apiguardian.api.API;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Reads JUnit XML test reports - Maven Surefire's and Failsafe's {@code TEST-*.xml}, Gradle's - into test counts:
@@ -27,6 +31,7 @@ import java.util.Map;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class JUnitReportCollector implements EvidenceCollector {
 
     /** How many failing tests are named. */

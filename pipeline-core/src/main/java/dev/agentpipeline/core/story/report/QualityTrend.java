@@ -1,5 +1,7 @@
 package dev.agentpipeline.core.story.report;
 
+import org.apiguardian.api.API;
+
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -10,6 +12,8 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The quality trend file, {@code docs/tasks/reports/quality-trend.md}: a table with one row per run (Date | Story |
@@ -35,6 +39,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class QualityTrend {
 
     /** How many of the newest scores are compared with as many before them, at most. */

@@ -1,5 +1,9 @@
 package dev.agentpipeline.core.story.report;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * A report or the quality trend could not be written. The message says what happened and where (a trend file that
  * cannot be read names its line), {@link #fix()} how to fix it, and {@link #code()} is stable for programs
@@ -7,6 +11,7 @@ package dev.agentpipeline.core.story.report;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public class ReportException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

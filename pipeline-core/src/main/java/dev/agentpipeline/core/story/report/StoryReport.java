@@ -6,6 +6,8 @@ import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.story.StoryWorkspaces;
 import dev.agentpipeline.spi.StageOutcome;
 
+import org.apiguardian.api.API;
+
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The pipeline report of one story run, in the seeds' layout ({@code docs/tasks/reports/pipeline-{date}.md}): a
@@ -36,6 +40,7 @@ import java.util.OptionalDouble;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StoryReport {
 
     /** The prefix of the comment that names the run in a report, so a second report of the run finds its file. */

@@ -5,6 +5,8 @@ import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.store.RunLock;
 import dev.agentpipeline.core.store.SharedFiles;
 
+import org.apiguardian.api.API;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Writes story reports and the quality trend of a project: {@code <project>/docs/tasks/reports/pipeline-{date}.md}
@@ -46,6 +50,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StoryReports {
 
     /** Where reports go, relative to the project: {@code docs/tasks/reports}. */

@@ -2,9 +2,13 @@ package dev.agentpipeline.core.story.report;
 
 import dev.agentpipeline.core.run.Ids;
 
+import org.apiguardian.api.API;
+
 import java.time.LocalDate;
 import java.util.Objects;
 import java.util.OptionalDouble;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One run's row of the quality trend ({@code docs/tasks/reports/quality-trend.md}): Date | Story | Score | Rework |
@@ -22,6 +26,7 @@ import java.util.OptionalDouble;
  * @param infraIssues how many infrastructure issues the run recorded
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record TrendRow(LocalDate date, String storyId, String runId, OptionalDouble score, int rework,
                        int infraIssues) {
 

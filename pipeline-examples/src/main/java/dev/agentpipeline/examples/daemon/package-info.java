@@ -1,7 +1,0 @@
-/**
- * The {@code pipeline} command line's daemon: {@link dev.agentpipeline.examples.daemon.PipelineClient}, the small
- * JVM {@code bin/pipeline} starts, hands quick commands over a Unix domain socket to a long-lived
- * {@link dev.agentpipeline.examples.daemon.PipelineDaemon} that has the command line loaded and warm, or runs them
- * itself when no daemon can serve. {@code PIPELINE_DAEMON=off} turns it off.
- */
-package dev.agentpipeline.examples.daemon;

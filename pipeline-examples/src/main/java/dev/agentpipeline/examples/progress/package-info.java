@@ -1,8 +1,0 @@
-/**
- * Showing a run's progress to a person: {@link dev.agentpipeline.examples.progress.DashboardView} renders a
- * {@link dev.agentpipeline.core.progress.RunProgress} as lines of text, {@link
- * dev.agentpipeline.examples.progress.LiveDashboard} repaints it in place on a terminal as the run moves.
- *
- * @since 0.1
- */
-package dev.agentpipeline.examples.progress;
