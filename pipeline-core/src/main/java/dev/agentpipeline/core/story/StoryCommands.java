@@ -708,7 +708,7 @@ public final class StoryCommands {
             requireStory(story, "record-stage-summary");
             Object payload = payloadJson == null ? null : jsonFlag("--payload", payloadJson, null);
             if (!(payload instanceof Map<?, ?> envelope)) {
-                return error("missing_flag", "record-stage-summary requires --payload with a coordinator summary"
+                return error("missing_flag", "record-stage-summary requires --payload with a stage summary"
                         + " envelope", "Pass the stage's summary envelope as a JSON object.");
             }
             List<String> problems = StageSummaryEnvelope.validate(envelope);
