@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A status section of the kanban board ({@code ### To Review}), in the seeds' order of selection priority.
+ * A status section of the kanban board ({@code ### To Review}), in the ln-1000 skill's order of selection priority.
  *
  * @since 0.1
  */

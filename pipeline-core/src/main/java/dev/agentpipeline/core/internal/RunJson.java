@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The JSON projections of a run (state, checkpoints, manifest), in the field names of the seeds' runtime. The
+ * The JSON projections of a run (state, checkpoints, manifest), in the field names of the older ln-1000 runtime. The
  * formats are documented with JSON Schemas in {@code docs/formats.md}.
  */
 public final class RunJson {

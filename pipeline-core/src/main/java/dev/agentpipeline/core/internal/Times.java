@@ -6,7 +6,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
-/** Timestamps as the seeds' runtime writes them: UTC, milliseconds, {@code 2026-11-21T23:28:52.123Z}. */
+/** Timestamps as the older ln-1000 runtime writes them: UTC, milliseconds, {@code 2026-11-21T23:28:52.123Z}. */
 public final class Times {
 
     private static final DateTimeFormatter FORMAT =

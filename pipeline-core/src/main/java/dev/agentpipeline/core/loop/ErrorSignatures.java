@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  *
  * <p>Lower-cases, replaces Windows and Unix paths with {@code <path>}, UUIDs with {@code <uuid>}, ISO timestamps
  * with {@code <timestamp>}, numbers with {@code <num>}, collapses white space and cuts at 240 characters: the
- * rules of the seeds' contract.
+ * rules of the ln-1000 skill's loop-health contract.
  *
  * @since 0.1
  */

@@ -39,9 +39,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The seeds' story runtime protocol as a library: the commands {@code start}, {@code status}, {@code advance},
+ * The protocol of the older ln-1000 runtime as a library: the commands {@code start}, {@code status}, {@code advance},
  * {@code checkpoint}, {@code record-stage-summary}, {@code record-loop-health}, {@code pause}, {@code cancel} and
- * {@code complete}, with the seeds' flags, JSON fields, errors and exit codes, plus {@code resume} and
+ * {@code complete}, with that runtime's flags, JSON fields, errors and exit codes, plus {@code resume} and
  * {@code repair}. A command line prints {@link CommandResult#json()}; anything else (a server, a test) can call the
  * same methods.
  *

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The story pipeline's state machine through a real runtime: every rejection with the seeds' exact error and
+ * The story pipeline's state machine through a real runtime: every rejection with its exact error and
  * recovery, counters that move only on allowed transitions, fresh evidence, pausing and resuming, and overrides.
  */
 class StoryStateMachineTest {

@@ -65,7 +65,7 @@ class StoryPipelineDefinitionTest {
     }
 
     @Test
-    void hasExactlyTheSeedsTransitions() {
+    void hasExactlyTheStoryTransitions() {
         List<String> pairs = new ArrayList<>();
         for (TransitionDefinition t : story.transitions()) {
             pairs.add(t.from() + "->" + t.to() + (t.increments() == null ? "" : " +" + t.increments()));

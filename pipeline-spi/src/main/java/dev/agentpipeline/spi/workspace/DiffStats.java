@@ -1,7 +1,7 @@
 package dev.agentpipeline.spi.workspace;
 
 /**
- * How much a workspace changed against its base: the seeds' {@code git_stats}. Immutable.
+ * How much a workspace changed against its base: the {@code git_stats} of a story checkpoint. Immutable.
  *
  * @param filesChanged files added, changed, deleted or renamed
  * @param linesAdded lines added
