@@ -10,7 +10,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 /**
  * Why an attempt failed, in the terms the loop-health and retry policies act on.
  *
- * <p>The classes and their wire names are those of the seeds' loop-health contract. Some are
+ * <p>The classes and their wire names are those of the ln-1000 skill's loop-health contract. Some are
  * {@linkplain #isTransient() transient} (worth retrying after a wait), some {@linkplain #isBlocker() block}
  * the run until a person acts, the rest are domain failures counted by the no-progress and same-error
  * limits.
@@ -110,11 +110,11 @@ public enum FailureClass {
 
     /**
      * Tells the failure class from error text (an exception's message, the last lines a program wrote), for
-     * failures that do not say their class themselves. The seeds' rules, matched before digits are normalized away:
-     * 429, "rate limit", "too many requests" or quota mean {@link #RATE_LIMITED}; "permission denied", "access
-     * denied", "operation not permitted" {@link #PERMISSION_DENIAL}; "command not found", ENOENT
-     * {@link #TOOL_MISSING}; auth, "unauthorized", "api key", credentials {@link #AUTH_MISSING}; a trailing
-     * question {@link #ASKED_QUESTION}; anything else {@link #UNKNOWN}, and no text {@link #NONE}.
+     * failures that do not say their class themselves. The older ln-1000 runtime's rules, matched before digits are
+     * normalized away: 429, "rate limit", "too many requests" or quota mean {@link #RATE_LIMITED}; "permission denied",
+     * "access denied", "operation not permitted" {@link #PERMISSION_DENIAL}; "command not found", ENOENT
+     * {@link #TOOL_MISSING}; auth, "unauthorized", "api key", credentials {@link #AUTH_MISSING}; a trailing question
+     * {@link #ASKED_QUESTION}; anything else {@link #UNKNOWN}, and no text {@link #NONE}.
      *
      * <pre>{@code
      * FailureClass.classify("HTTP 429 Too Many Requests")   // RATE_LIMITED

@@ -9,7 +9,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 /**
  * How an attempt of a stage ended.
  *
- * <p>The wire names ({@link #wireName()}) are those of the stage summaries the seeds' skills write:
+ * <p>The wire names ({@link #wireName()}) are those of the stage summaries the ln-1000 skill's stage skills write:
  * {@code completed}, {@code skipped} and {@code error}.
  *
  * @since 0.1

@@ -14,8 +14,8 @@ import java.util.Set;
 import static org.apiguardian.api.API.Status.STABLE;
 
 /**
- * The schema of the seeds' stage summary envelope, the JSON a story stage's coordinator (an agent, a script)
- * writes about its work. A closed schema:
+ * The schema of the stage summary envelope, the JSON a story stage's agent or script writes about its work (the
+ * ln-1000 skill calls it the coordinator artifact). A closed schema:
  * <pre>
  * {schema_version, summary_kind: "pipeline-stage", run_id, identifier, producer_skill, produced_at,
  *  payload: {stage: 0..3, story_id, status: completed|skipped|error, final_result, story_status,

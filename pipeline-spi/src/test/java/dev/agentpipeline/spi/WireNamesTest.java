@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class WireNamesTest {
 
     @Test
-    void failureClassesHaveTheSeedsWireNames() {
+    void failureClassesHaveTheLoopHealthContractsWireNames() {
         assertThat(Arrays.stream(FailureClass.values()).map(FailureClass::wireName))
                 .containsExactly("none", "timeout_idle", "timeout_productive", "permission_denial", "tool_missing",
                         "auth_missing", "rate_limited", "asked_question", "agent_error", "unknown");

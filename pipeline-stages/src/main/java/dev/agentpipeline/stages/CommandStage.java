@@ -44,7 +44,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *   <li>It ends by itself, or is stopped with all its descendant processes: at the time limit
  *       ({@code timeout_productive}), after a silence of the idle limit ({@code timeout_idle}), or when the run is
  *       paused, canceled or stopped ({@link StageContext#isCancelled()}).</li>
- *   <li>Exit status 0 reads {@code {summary_file}}: the seeds' stage summary envelope, checked against its closed
+ *   <li>Exit status 0 reads {@code {summary_file}}: the stage summary envelope, checked against its closed
  *       schema ({@link dev.agentpipeline.spi.SummaryEnvelope}) and mapped to the outcome. Any other status is a
  *       failed outcome: 127 or a program that cannot be found {@code tool_missing}, 126 {@code permission_denial},
  *       otherwise the class the end of its output reveals ({@link FailureClass#classify(String)}: a rate limit,

@@ -8,7 +8,7 @@ import java.util.Optional;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * A status section of the kanban board ({@code ### To Review}), in the seeds' order of selection priority.
+ * A status section of the kanban board ({@code ### To Review}), in the ln-1000 skill's order of selection priority.
  *
  * @since 0.1
  */

@@ -45,7 +45,7 @@ public record BoardStory(String id, String title, String url, BoardStatus status
     }
 
     /**
-     * The stage the story starts at, by the seeds' routing ({@link StoryPipeline#targetStage}).
+     * The stage the story starts at, by the ln-1000 skill's routing ({@link StoryPipeline#targetStage}).
      *
      * @return {@code STAGE_0} to {@code STAGE_3}, or empty for a Done, Postponed or Canceled story
      */
@@ -54,7 +54,7 @@ public record BoardStory(String id, String title, String url, BoardStatus status
     }
 
     /**
-     * The seeds' selection priority: 1 To Review, 2 To Rework, 3 In Progress, 4 Todo, 5 Backlog with tasks,
+     * The ln-1000 skill's selection priority: 1 To Review, 2 To Rework, 3 In Progress, 4 Todo, 5 Backlog with tasks,
      * 6 Backlog without; 7 for Done, Postponed and Canceled, which are not selected.
      *
      * @return the priority, 1 first

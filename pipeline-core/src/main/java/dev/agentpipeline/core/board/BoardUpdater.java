@@ -25,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * Keeps the board in step with a run, as the seeds' lead does: whenever a stage summary is recorded, the story moves
+ * Keeps the board in step with a run, as the ln-1000 skill does: whenever a stage summary is recorded, the story moves
  * to the summary's {@code story_status} (Backlog after decomposition, Todo after a GO, To Review after execution,
  * Done or To Rework after the quality gate), and when task decomposition (stage 0) records its checkpoint, the tasks
  * of its {@code tasks_remaining} are added under the story ({@link BoardFile#addTasks}; titles from the stage's

@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * The seeds' kanban board ({@value #DEFAULT_PATH}), read: its stories with their status, epic and tasks, and the
- * stage each should start at. Immutable; {@link #move} and {@link #withTasks} answer a new board whose text
+ * The kanban board of the ln-1000 skill ({@value #DEFAULT_PATH}), read: its stories with their status, epic and tasks,
+ * and the stage each should start at. Immutable; {@link #move} and {@link #withTasks} answer a new board whose text
  * differs from this one's only in the lines they change.
  *
  * <pre>
@@ -67,7 +67,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class KanbanBoard {
 
-    /** Where the seeds keep the board, relative to the project directory. */
+    /** Where the ln-1000 skill keeps the board, relative to the project directory. */
     public static final String DEFAULT_PATH = "docs/tasks/kanban_board.md";
 
     private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
@@ -216,9 +216,9 @@ public final class KanbanBoard {
     }
 
     /**
-     * The stories a run can start for, in the seeds' order of selection: To Review, To Rework, In Progress, Todo,
-     * Backlog with tasks, Backlog without; the board's order within each. Done, Postponed and Canceled stories are
-     * left out.
+     * The stories a run can start for, in the ln-1000 skill's order of selection: To Review, To Rework, In Progress,
+     * Todo, Backlog with tasks, Backlog without; the board's order within each. Done, Postponed and Canceled stories
+     * are left out.
      *
      * @return the stories, never null
      */

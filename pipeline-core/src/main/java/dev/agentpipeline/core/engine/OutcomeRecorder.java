@@ -12,8 +12,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Turns a finished stage attempt into the evidence guards judge: a stage summary and a checkpoint. The story
- * pipeline uses the seeds' envelope and checkpoint fields ({@code dev.agentpipeline.core.story.StoryPipeline});
- * {@link #generic()} suits other pipelines.
+ * pipeline uses the stage summary envelope and the story checkpoint fields
+ * ({@code dev.agentpipeline.core.story.StoryPipeline}); {@link #generic()} suits other pipelines.
  *
  * @since 0.1
  */
@@ -43,7 +43,7 @@ public interface OutcomeRecorder {
 
     /**
      * Attributes of the run to update together with the checkpoint (the story pipeline keeps the newest git stats
-     * and readiness there, as the seeds' state does). None by default.
+     * and readiness there, as the older ln-1000 runtime's state does). None by default.
      *
      * @param definition the pipeline
      * @param run the run (with the attempt finished)

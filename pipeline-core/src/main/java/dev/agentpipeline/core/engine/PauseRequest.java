@@ -13,8 +13,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * Why to pause a run. Immutable.
  *
  * <pre>{@code
- * runtime.pause(runId, PauseRequest.of("Stage 2 artifact missing or invalid")
- *         .withNextAction("Re-run ln-400 and record its summary"));
+ * runtime.pause(runId, PauseRequest.of("Stage 2 summary missing or invalid")
+ *         .withNextAction("Re-run ln-400 (the story-execution skill) and record its summary"));
  * }</pre>
  *
  * @param reason the reason, shown as {@code paused_reason}

@@ -506,7 +506,7 @@ public final class PipelineRuntime {
     }
 
     /**
-     * Records a stage summary (the envelope the stage's coordinator wrote). The run must be working in that state.
+     * Records a stage summary (the envelope the stage's agent or plugin wrote). The run must be working in that state.
      *
      * @param runId the run
      * @param stateId the stage

@@ -16,8 +16,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * <p>Transient failures ({@link FailureClass#isTransient()}: timeouts and rate limits) are retried up to
  * {@code maxTransientRetries} times per visit, waiting {@code baseDelay * multiplier^(n-1)} (capped at
  * {@code maxDelay}) with up to {@code jitter} of random spread; they do not count as domain failures. The
- * defaults are the seeds': 3 retries after 1, 2 and 4 minutes. Other failures are judged by loop health and
- * retried after {@code failureDelay}, at most {@code maxAttemptsPerVisit} attempts per visit of a state.
+ * defaults are the phase pipeline orchestrator's: 3 retries after 1, 2 and 4 minutes. Other failures are judged by loop
+ * health and retried after {@code failureDelay}, at most {@code maxAttemptsPerVisit} attempts per visit of a state.
  *
  * <pre>{@code
  * RetryPolicy quick = RetryPolicy.custom().baseDelay(Duration.ofSeconds(5)).maxTransientRetries(5).build();
@@ -63,7 +63,7 @@ public record RetryPolicy(int maxTransientRetries, Duration baseDelay, double mu
         }
     }
 
-    /** @return the seeds' policy: 3 transient retries after 1, 2, 4 minutes; 10 attempts per visit */
+    /** @return the default policy: 3 transient retries after 1, 2, 4 minutes; 10 attempts per visit */
     public static RetryPolicy defaults() {
         return custom().build();
     }

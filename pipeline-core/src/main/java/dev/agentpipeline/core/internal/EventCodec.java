@@ -160,7 +160,7 @@ public final class EventCodec {
 
     /**
      * @param entry a loop-health entry
-     * @return its JSON form, as in the seeds' state
+     * @return its JSON form, as in the older ln-1000 runtime's state
      */
     public static Map<String, Object> loopHealth(LoopHealthEntry entry) {
         Map<String, Object> d = new LinkedHashMap<>();

@@ -33,7 +33,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * Jackson's streaming API only: no data binding, so a command-line call loads few classes.
  *
  * <p>Pretty output matches {@code JSON.stringify(value, null, 2)} of Node.js byte for byte for the values the
- * runtime writes, so tools written against the seeds' runtime see the same text. Thread-safe.
+ * runtime writes, so tools written against the older ln-1000 runtime see the same text. Thread-safe.
  */
 @API(status = INTERNAL, since = "0.1")
 public final class Json {

@@ -15,7 +15,7 @@ import java.util.Map;
 import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
- * The JSON projections of a run (state, checkpoints, manifest), in the field names of the seeds' runtime. The
+ * The JSON projections of a run (state, checkpoints, manifest), in the field names of the older ln-1000 runtime. The
  * formats are documented with JSON Schemas in {@code docs/formats.md}.
  */
 @API(status = INTERNAL, since = "0.1")

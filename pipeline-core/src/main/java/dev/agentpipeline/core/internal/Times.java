@@ -10,7 +10,7 @@ import java.time.temporal.ChronoUnit;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
-/** Timestamps as the seeds' runtime writes them: UTC, milliseconds, {@code 2026-11-21T23:28:52.123Z}. */
+/** Timestamps as the older ln-1000 runtime writes them: UTC, milliseconds, {@code 2026-11-21T23:28:52.123Z}. */
 @API(status = INTERNAL, since = "0.1")
 public final class Times {
 

@@ -13,7 +13,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * <p>Lower-cases, replaces Windows and Unix paths with {@code <path>}, UUIDs with {@code <uuid>}, ISO timestamps
  * with {@code <timestamp>}, numbers with {@code <num>}, collapses white space and cuts at 240 characters: the
- * rules of the seeds' contract.
+ * rules of the ln-1000 skill's loop-health contract.
  *
  * @since 0.1
  */

@@ -11,8 +11,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * <p>429 and quota mean {@code rate_limited}; "permission denied" {@code permission_denial}; "command not found"
  * or ENOENT {@code tool_missing}; auth, API key or token {@code auth_missing}; a trailing question
- * {@code asked_question}; anything else {@code unknown}, and no text {@code none}. Unlike the seeds' runtime, the
- * patterns are matched before numbers are normalized away, so "HTTP 429" is recognized. The rules live in the SPI
+ * {@code asked_question}; anything else {@code unknown}, and no text {@code none}. Unlike the older ln-1000 runtime,
+ * the patterns are matched before numbers are normalized away, so "HTTP 429" is recognized. The rules live in the SPI
  * ({@link FailureClass#classify(String)}), so plugins that run programs classify their output the same way.
  *
  * @since 0.1

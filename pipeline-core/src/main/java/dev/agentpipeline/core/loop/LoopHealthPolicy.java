@@ -13,8 +13,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 /**
  * When the loop-health judge recommends pausing. Immutable; build with {@link #custom()}.
  *
- * <p>The defaults ({@link #defaults()}) are those of the seeds' contract: three attempts in a row without progress,
- * or three in a row failing with the same normalized error, pause; {@code permission_denial},
+ * <p>The defaults ({@link #defaults()}) are those of the ln-1000 skill's loop-health contract: three attempts in a row
+ * without progress, or three in a row failing with the same normalized error, pause; {@code permission_denial},
  * {@code tool_missing} and {@code auth_missing} pause at once; {@code rate_limited} defers.
  *
  * <pre>{@code
@@ -49,7 +49,7 @@ public record LoopHealthPolicy(int noProgressLimit, int sameErrorLimit, Set<Fail
         defer = Set.copyOf(defer);
     }
 
-    /** @return the seeds' policy */
+    /** @return the default policy, that of the ln-1000 skill's loop-health contract */
     public static LoopHealthPolicy defaults() {
         return DEFAULTS;
     }

@@ -19,8 +19,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * One classified loop-health signal: how an attempt ended, whether it made objective progress, and the normalized
  * signature of its error. Immutable.
  *
- * <p>Build one from the seeds' JSON payload ({@link #fromPayload(Map, Instant)}) or from a stage outcome
- * ({@link #fromOutcome(StageOutcome, Instant)}).
+ * <p>Build one from the JSON payload of {@code record-loop-health} ({@link #fromPayload(Map, Instant)}) or from a stage
+ * outcome ({@link #fromOutcome(StageOutcome, Instant)}).
  *
  * @param failureClass the failure class, never null ({@link FailureClass#NONE} for success)
  * @param progressDetected whether the attempt showed objective progress
@@ -116,7 +116,7 @@ public record LoopSignal(FailureClass failureClass, boolean progressDetected, St
                 false, false, false, now);
     }
 
-    /** @return the signal as the seeds' loop-health history entry (JSON-compatible) */
+    /** @return the signal as a loop-health history entry of the ln-1000 skill's contract (JSON-compatible) */
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("failure_class", failureClass.wireName());
@@ -146,7 +146,7 @@ public record LoopSignal(FailureClass failureClass, boolean progressDetected, St
         if (value instanceof String s) {
             return !s.isEmpty();
         }
-        return true; // objects and arrays are truthy, as in the seeds' runtime
+        return true; // objects and arrays are truthy, as in the older ln-1000 runtime
     }
 
     private static String asText(Object value) {

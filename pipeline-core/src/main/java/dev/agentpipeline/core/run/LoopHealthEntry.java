@@ -14,7 +14,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * The loop health of one scope (a stage, a task): how often it was attempted, how many attempts in a row made no
  * progress or failed the same way, and whether the policy recommends pausing. Immutable.
  *
- * <p>The fields and their wire names are those of the seeds' loop-health contract.
+ * <p>The fields and their wire names are those of the ln-1000 skill's loop-health contract.
  *
  * @param attempts signals recorded for this scope
  * @param noProgressCount consecutive signals without progress evidence

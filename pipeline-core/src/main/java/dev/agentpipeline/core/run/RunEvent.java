@@ -142,7 +142,7 @@ public sealed interface RunEvent {
     }
 
     /**
-     * A stage summary (the envelope a stage's coordinator writes) was recorded.
+     * A stage summary (the envelope a stage's agent or plugin writes) was recorded.
      *
      * @param at when
      * @param stateId the stage it belongs to

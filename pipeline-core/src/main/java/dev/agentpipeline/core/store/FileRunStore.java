@@ -47,7 +47,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * <p>Layout under the root directory:
  * <pre>
  * runs/{run_id}/journal.jsonl      the truth: one event a line, sequence number and CRC-32C checksum each
- * runs/{run_id}/state.json         projection of the journal (the seeds' state fields)
+ * runs/{run_id}/state.json         projection of the journal (the ln-1000 state fields)
  * runs/{run_id}/checkpoints.json   projection: _history, _next_sequence, newest checkpoint per stage
  * runs/{run_id}/manifest.json      projection: the run's immutable inputs
  * runs/{run_id}/run.lock           OS lock file: one writer at a time

@@ -30,7 +30,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 /**
  * The business questions of a story: what only a person can decide (a payment provider, an auth flow), asked in
  * one batch before execution and kept with the run as {@code business_answers}, which every stage gets as an
- * input. The seeds' orchestrator finds them in the story's brief; here they come from a story file's
+ * input. The ln-1000 skill finds them in the story's brief; here they come from a story file's
  * {@code <!-- ORCHESTRATOR_BRIEF_START -->} ... {@code <!-- ORCHESTRATOR_BRIEF_END -->} block or from a questions
  * file.
  *

@@ -8,7 +8,7 @@ import java.util.Objects;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * The answer to one command of the seeds' runtime protocol: a JSON object and an exit code. Exit code 0 is
+ * The answer to one command of the older ln-1000 runtime's protocol: a JSON object and an exit code. Exit code 0 is
  * success (JSON on stdout), 1 a guard rejection ({@code {ok: false, error, recovery}} on stdout), 2 any other
  * error ({@code {ok: false, error, code, fix}} on stderr).
  *

@@ -9,7 +9,7 @@ import java.util.List;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * The seeds' stage summary envelope, a closed schema:
+ * The stage summary envelope, a closed schema:
  * <pre>
  * {schema_version, summary_kind: "pipeline-stage", run_id, identifier, producer_skill, produced_at,
  *  payload: {stage: 0..3, story_id, status: completed|skipped|error, final_result, story_status,

@@ -43,9 +43,9 @@ import java.util.Set;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * The seeds' story runtime protocol as a library: the commands {@code start}, {@code status}, {@code advance},
+ * The protocol of the older ln-1000 runtime as a library: the commands {@code start}, {@code status}, {@code advance},
  * {@code checkpoint}, {@code record-stage-summary}, {@code record-loop-health}, {@code pause}, {@code cancel} and
- * {@code complete}, with the seeds' flags, JSON fields, errors and exit codes, plus {@code resume} and
+ * {@code complete}, with that runtime's flags, JSON fields, errors and exit codes, plus {@code resume} and
  * {@code repair}. A command line prints {@link CommandResult#json()}; anything else (a server, a test) can call the
  * same methods.
  *
@@ -713,7 +713,7 @@ public final class StoryCommands {
             requireStory(story, "record-stage-summary");
             Object payload = payloadJson == null ? null : jsonFlag("--payload", payloadJson, null);
             if (!(payload instanceof Map<?, ?> envelope)) {
-                return error("missing_flag", "record-stage-summary requires --payload with a coordinator summary"
+                return error("missing_flag", "record-stage-summary requires --payload with a stage summary"
                         + " envelope", "Pass the stage's summary envelope as a JSON object.");
             }
             List<String> problems = StageSummaryEnvelope.validate(envelope);

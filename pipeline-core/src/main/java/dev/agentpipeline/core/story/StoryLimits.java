@@ -8,8 +8,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * The limits of the story pipeline. Immutable.
  *
  * <p>{@code qualityCycles} is the number of times the rework transition (quality gate FAIL back to execution)
- * may happen: with the default 2, the quality gate runs at most three times, as in the seeds' runtime. The skill
- * text's "max 2 quality FAILs (original + 1 rework)" is {@code qualityCycles = 1}.
+ * may happen: with the default 2, the quality gate runs at most three times, as in the older ln-1000 runtime. The
+ * skill's own text, "max 2 quality FAILs (original + 1 rework)", is {@code qualityCycles = 1}.
  *
  * <pre>{@code
  * PipelineDefinition strict = StoryPipeline.definition(new StoryLimits(1, 1, 1));
@@ -23,7 +23,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 @API(status = EXPERIMENTAL, since = "0.1")
 public record StoryLimits(int validationRetries, int qualityCycles, int crashes) {
 
-    /** The seeds' limits: 1 validation retry, 2 quality cycles, 1 crash. */
+    /** The default limits, those of the older ln-1000 runtime: 1 validation retry, 2 quality cycles, 1 crash. */
     public static final StoryLimits DEFAULTS = new StoryLimits(1, 2, 1);
 
     /**

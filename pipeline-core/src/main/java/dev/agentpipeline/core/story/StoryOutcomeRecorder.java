@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Records a story stage's outcome as the seeds' stage summary envelope and checkpoint. Outcome attributes with
- * the seeds' names ({@code story_status}, {@code tasks_completed}, {@code git_stats}, {@code agents_info},
- * {@code rework_hint}...) go where the seeds put them; scores {@code plan_score}, {@code readiness} and
+ * Records a story stage's outcome as the stage summary envelope and checkpoint. Outcome attributes with the names
+ * the ln-1000 skill uses ({@code story_status}, {@code tasks_completed}, {@code git_stats}, {@code agents_info},
+ * {@code rework_hint}...) go where that skill puts them; scores {@code plan_score}, {@code readiness} and
  * {@code quality_score} likewise.
  */
 final class StoryOutcomeRecorder implements OutcomeRecorder {

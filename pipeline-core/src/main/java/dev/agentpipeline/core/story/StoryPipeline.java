@@ -25,14 +25,14 @@ import java.util.function.Function;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * The story pipeline of seeds 001/002: QUEUED, STAGE_0 (task decomposition, ln-300), STAGE_1 (validation, ln-310),
- * STAGE_2 (execution, ln-400), STAGE_3 (quality gate, ln-500), DONE - shipped as
- * {@code story-pipeline.yaml} beside this class.
+ * The story pipeline of the ln-1000 story pipeline skill: QUEUED, STAGE_0 (task decomposition, the skill ln-300),
+ * STAGE_1 (story validation, ln-310), STAGE_2 (story execution, ln-400), STAGE_3 (quality gate, ln-500), DONE -
+ * shipped as {@code story-pipeline.yaml} beside this class.
  *
  * <pre>{@code
- * PipelineDefinition story = StoryPipeline.definition();                    // the seeds' limits
+ * PipelineDefinition story = StoryPipeline.definition();                    // the default limits
  * PipelineDefinition strict = StoryPipeline.definition(new StoryLimits(1, 1, 1));
- * String next = StoryPipeline.resumeAction(run.state(), story);           // "Advance to STAGE_2 and invoke ln-400"
+ * String next = StoryPipeline.resumeAction(run.state(), story);           // "Advance to STAGE_2 and invoke ln-400 (the story-execution skill)"
  * }</pre>
  *
  * <p>The stage plugin ids of the shipped definition are {@code story-decompose}, {@code story-validate},
@@ -46,7 +46,7 @@ public final class StoryPipeline {
 
     /** The pipeline id. */
     public static final String ID = "story";
-    /** The skill name the seeds' runtime records in {@code state.skill}. */
+    /** The skill name the older ln-1000 runtime records in {@code state.skill}: the story pipeline skill's. */
     public static final String SKILL = "ln-1000";
     /** The stage states, in order. */
     public static final java.util.List<String> STAGES = java.util.List.of("STAGE_0", "STAGE_1", "STAGE_2", "STAGE_3");
@@ -56,7 +56,7 @@ public final class StoryPipeline {
     private StoryPipeline() {
     }
 
-    /** @return the story pipeline with the seeds' limits */
+    /** @return the story pipeline with the default limits ({@link StoryLimits#DEFAULTS}) */
     public static PipelineDefinition definition() {
         PipelineDefinition definition = defaults;
         if (definition == null) {
@@ -104,7 +104,7 @@ public final class StoryPipeline {
     }
 
     /**
-     * The stage a story should start at, from its board status (the seeds' routing).
+     * The stage a story should start at, from its board status (the routing of the ln-1000 skill).
      *
      * @param boardStatus the status section the story is in ({@code "Backlog"}, {@code "To Review"}...)
      * @param hasTasks whether the story has tasks
@@ -131,13 +131,16 @@ public final class StoryPipeline {
     }
 
     /**
-     * What to do next with a run, in the seeds' words: {@code "Pipeline complete"}, {@code "Paused: <reason>"},
-     * {@code "Determine target stage from kanban, then advance"}, {@code "Invoke Skill for STAGE_N and write its
-     * checkpoint"}, {@code "Read ln-NNN coordinator artifact and record stage summary"}, {@code "Advance to STAGE_N
-     * and invoke ln-NNN"}, {@code "Complete pipeline"}. Unlike the seeds' runtime it judges fresh evidence with the
-     * guards, so it also says {@code "Retry STAGE_1: advance to STAGE_1 and invoke ln-310"},
-     * {@code "Rework: advance to STAGE_2 and invoke ln-400"} and {@code "Blocked: <error>. <recovery>"} instead of
-     * advising a transition the guards would reject.
+     * What to do next with a run, in the older ln-1000 runtime's words where they apply: {@code "Pipeline
+     * complete"}, {@code "Paused: <reason>"}, {@code "Determine target stage from kanban, then advance"},
+     * {@code "Invoke ln-300 (the task-decomposition skill) for STAGE_0 and write its checkpoint"},
+     * {@code "Read the stage summary of ln-300 (the task-decomposition skill) and record it"},
+     * {@code "Advance to STAGE_1 and invoke ln-310 (the story-validation skill)"}, {@code "Complete pipeline"}.
+     * A skill is named with what it is for ({@link #describedSkill}). Unlike that runtime it judges fresh evidence
+     * with the guards, so it also says
+     * {@code "Retry STAGE_1: advance to STAGE_1 and invoke ln-310 (the story-validation skill)"},
+     * {@code "Rework: advance to STAGE_2 and invoke ln-400 (the story-execution skill)"} and
+     * {@code "Blocked: <error>. <recovery>"} instead of advising a transition the guards would reject.
      *
      * @param state the run
      * @param definition its definition
@@ -155,10 +158,10 @@ public final class StoryPipeline {
             return "Determine target stage from kanban, then advance";
         }
         if (state.freshCheckpoint(phase).isEmpty()) {
-            return "Invoke Skill for " + phase + " and write its checkpoint";
+            return "Invoke " + describedSkill(definition, phase) + " for " + phase + " and write its checkpoint";
         }
         if (state.freshSummary(phase).isEmpty()) {
-            return "Read " + skill(definition, phase) + " coordinator artifact and record stage summary";
+            return "Read the stage summary of " + describedSkill(definition, phase) + " and record it";
         }
         TransitionDecision last = null;
         for (TransitionDefinition transition : definition.transitionsFrom(phase)) {
@@ -169,12 +172,12 @@ public final class StoryPipeline {
                     return "Complete pipeline";
                 }
                 if (to.equals(phase)) {
-                    return "Retry " + to + ": advance to " + to + " and invoke " + skill(definition, to);
+                    return "Retry " + to + ": advance to " + to + " and invoke " + describedSkill(definition, to);
                 }
                 if (STAGES.indexOf(to) < STAGES.indexOf(phase)) {
-                    return "Rework: advance to " + to + " and invoke " + skill(definition, to);
+                    return "Rework: advance to " + to + " and invoke " + describedSkill(definition, to);
                 }
-                return "Advance to " + to + " and invoke " + skill(definition, to);
+                return "Advance to " + to + " and invoke " + describedSkill(definition, to);
             }
             last = decision;
         }
@@ -198,6 +201,21 @@ public final class StoryPipeline {
             return skill.toString();
         }
         return state.flatMap(StateDefinition::stagePlugin).orElse(stateId);
+    }
+
+    /**
+     * The skill a stage stands for, with what it is for when the state's {@code skill_role} property says so:
+     * {@code ln-310 (the story-validation skill)}. Messages use it, so that a reader who does not know the skill's
+     * name learns what it does.
+     *
+     * @param definition the definition
+     * @param stateId the state
+     * @return {@link #skill(PipelineDefinition, String)}, followed by the role in parentheses when there is one
+     */
+    public static String describedSkill(PipelineDefinition definition, String stateId) {
+        String skill = skill(definition, stateId);
+        Object role = definition.state(stateId).map(s -> s.properties().get("skill_role")).orElse(null);
+        return role == null || role.toString().isBlank() ? skill : skill + " (" + role + ")";
     }
 
     /**
@@ -230,8 +248,9 @@ public final class StoryPipeline {
     }
 
     /**
-     * An orchestrator configured for story runs: the seeds' summaries and checkpoints, the story inputs, and the
-     * first stage chosen by the caller (from the story's board status, see {@link #targetStage(String, boolean)}).
+     * An orchestrator configured for story runs: the story pipeline's stage summaries and checkpoints, the story
+     * inputs, and the first stage chosen by the caller (from the story's board status, see
+     * {@link #targetStage(String, boolean)}).
      *
      * <pre>{@code
      * Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, StageRegistry.load(), run -> projectDir,
@@ -253,7 +272,7 @@ public final class StoryPipeline {
                 .entry(run -> entryStage);
     }
 
-    /** @return the recorder that writes the seeds' stage summary envelope and checkpoint fields */
+    /** @return the recorder that writes the stage summary envelope and the story checkpoint fields */
     public static OutcomeRecorder recorder() {
         return StoryOutcomeRecorder.INSTANCE;
     }

@@ -30,7 +30,7 @@ import java.util.Set;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * A git worktree per story, as the seeds' orchestrator keeps them: created when the run starts its first stage
+ * A git worktree per story, as the ln-1000 skill keeps them: created when the run starts its first stage
  * ({@code story-{id}} on branch {@code feature/{id}-{slug}} from the base branch, carrying the project's uncommitted
  * changes over as a patch), its head commit recorded in every checkpoint and its diff stats in stage 2's, its work
  * committed as {@code WIP: {id} pipeline paused at stage N} and pushed when the run pauses (the worktree removed,
@@ -46,8 +46,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * <p>Where the work is lives in the run: attribute {@code workspace} ({@code name, directory, branch, base_commit,
  * kind, state} with state {@code active}, {@code saved} or {@code removed}, and {@code saved_work} after a pause),
- * and the seeds' {@code worktree_dir} and {@code branch_name}; a patch that did not apply and a push that did not
- * happen are recorded in {@code infra_issues}. When the project already is on a {@code feature/*},
+ * and the older ln-1000 runtime's {@code worktree_dir} and {@code branch_name}; a patch that did not apply and a push
+ * that did not happen are recorded in {@code infra_issues}. When the project already is on a {@code feature/*},
  * {@code optimize/*}, {@code upgrade/*} or {@code modernize/*} branch, the stages work in place. Thread-safe if the
  * provider is.
  *

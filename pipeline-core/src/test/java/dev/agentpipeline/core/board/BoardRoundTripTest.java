@@ -21,8 +21,8 @@ import java.util.List;
 
 /**
  * Round trips on the boards under {@code src/test/resources/boards}: what the board does not change keeps its bytes.
- * The boards: the seeds' example (the stories of their "Available Stories" table), both id styles with emojis and
- * markers, CRLF without a final newline, prose with comments and unknown sections, and malformed ones.
+ * The boards: the ln-1000 skill's example (the stories of its "Available Stories" table), both id styles with emojis
+ * and markers, CRLF without a final newline, prose with comments and unknown sections, and malformed ones.
  */
 class BoardRoundTripTest {
 
@@ -50,7 +50,7 @@ class BoardRoundTripTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"seeds-example.md", "mixed-ids.md", "crlf-no-final-newline.md",
+    @ValueSource(strings = {"ln-1000-example.md", "mixed-ids.md", "crlf-no-final-newline.md",
             "prose-and-unknown-sections.md", "malformed.md"})
     void readingAndWritingBackWithoutAChangeGivesTheSameBytes(String name) throws IOException {
         // Given
@@ -66,9 +66,9 @@ class BoardRoundTripTest {
 
     @ParameterizedTest(name = "{0}: {1} to {2} and back")
     @CsvSource({
-            "seeds-example.md, PROJ-60, In Progress, Todo",
-            "seeds-example.md, PROJ-42, Done, To Review",
-            "seeds-example.md, PROJ-55, Todo, Backlog",
+            "ln-1000-example.md, PROJ-60, In Progress, Todo",
+            "ln-1000-example.md, PROJ-42, Done, To Review",
+            "ln-1000-example.md, PROJ-55, Todo, Backlog",
             "mixed-ids.md, PROJ-42, To Review, Backlog",
             "mixed-ids.md, US010, Done, Todo",
             "mixed-ids.md, US000, To Rework, Done",
@@ -137,10 +137,10 @@ class BoardRoundTripTest {
     }
 
     @Test
-    void theSeedsExampleListsItsStoriesInTheSeedsPriorityWithTheirStages() throws IOException {
-        KanbanBoard board = KanbanBoard.read(copy("seeds-example.md"));
+    void theSkillsExampleListsItsStoriesInTheSkillsPriorityWithTheirStages() throws IOException {
+        KanbanBoard board = KanbanBoard.read(copy("ln-1000-example.md"));
 
-        // The seeds' table numbers PROJ-55 (Backlog) before PROJ-60 (Todo); their stated priority puts Todo first.
+        // The skill's table numbers PROJ-55 (Backlog) before PROJ-60 (Todo); its stated priority puts Todo first.
         assertThat(board.available()).extracting(BoardStory::id, s -> s.status().label(),
                         s -> s.targetStage().orElseThrow(), BoardStory::epic)
                 .containsExactly(
@@ -211,7 +211,7 @@ class BoardRoundTripTest {
 
     @ParameterizedTest(name = "{0}: tasks under {1}")
     @CsvSource(delimiter = '|', value = {
-            "seeds-example.md | PROJ-55 | PROJ-56,Users table,https://linear.app/acme/issue/PROJ-56;"
+            "ln-1000-example.md | PROJ-55 | PROJ-56,Users table,https://linear.app/acme/issue/PROJ-56;"
                     + "PROJ-57,CRUD endpoints,https://linear.app/acme/issue/PROJ-57",
             "mixed-ids.md | US001 | T-001,Sign-up form,docs/tasks/T-001.md;T-002,Confirmation mail,docs/tasks/T-002.md",
             "crlf-no-final-newline.md | US003 | T-301,Label the parcel,",

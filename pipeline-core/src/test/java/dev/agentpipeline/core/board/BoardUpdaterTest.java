@@ -92,7 +92,7 @@ class BoardUpdaterTest {
         // When
         DriveResult result = drive("US001");
 
-        // Then: every stage saw the status the previous one left, as the seeds' lead keeps the board
+        // Then: every stage saw the status the previous one left, as the ln-1000 skill keeps the board
         assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
         assertThat(seenOnBoard).containsExactly(
                 "story-decompose: Backlog",

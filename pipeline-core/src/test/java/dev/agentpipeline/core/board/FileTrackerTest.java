@@ -33,7 +33,7 @@ class FileTrackerTest {
     void setUp() throws Exception {
         Path board = project.resolve(KanbanBoard.DEFAULT_PATH);
         Files.createDirectories(board.getParent());
-        try (InputStream in = FileTrackerTest.class.getResourceAsStream("/boards/seeds-example.md")) {
+        try (InputStream in = FileTrackerTest.class.getResourceAsStream("/boards/ln-1000-example.md")) {
             Files.write(board, in.readAllBytes());
         }
         TrackerFactory factory = ServiceLoader.load(TrackerFactory.class).stream().map(ServiceLoader.Provider::get)
@@ -42,7 +42,7 @@ class FileTrackerTest {
     }
 
     @Test
-    void listsTheStoriesInTheSeedsOrderOfSelection() {
+    void listsTheStoriesInTheSkillsOrderOfSelection() {
         List<TrackedStory> stories = tracker.stories();
 
         assertThat(stories).extracting(TrackedStory::id).containsExactly("PROJ-42", "PROJ-60", "PROJ-55");

@@ -18,7 +18,7 @@ class KanbanBoardTest {
 
     private static final String SOURCE = "docs/tasks/kanban_board.md";
 
-    /** The seeds' example board: one story in every open section, one done. */
+    /** The ln-1000 skill's example board: one story in every open section, one done. */
     private static final String BOARD = String.join("\n",
             "# Kanban Board",
             "",
@@ -85,7 +85,8 @@ class KanbanBoardTest {
             assertThat(imports.tasks()).containsExactly(new BoardTask("T-101", "Parse the CSV", 12),
                     new BoardTask("T-102", "Store the rows", 13));
             assertThat(board.require("PROJ-60").markers()).isEqualTo("APPROVED");
-            assertThat(board.require("PROJ-42").title()).as("the seeds' parser drops a US number after the id")
+            assertThat(board.require("PROJ-42").title())
+                    .as("the ln-1000 skill's kanban parser drops a US number after the id")
                     .isEqualTo("Auth endpoint");
             assertThat(board.require("US001").status()).isEqualTo(BoardStatus.DONE);
             assertThat(board.warnings()).isEmpty();
@@ -93,7 +94,7 @@ class KanbanBoardTest {
         }
 
         @Test
-        void routesEachStoryToTheSeedsTargetStage() {
+        void routesEachStoryToTheSkillsTargetStage() {
             KanbanBoard board = board();
 
             assertThat(board.require("PROJ-55").targetStage()).contains("STAGE_0");
@@ -104,7 +105,7 @@ class KanbanBoardTest {
         }
 
         @Test
-        void ordersTheOpenStoriesByTheSeedsSelectionPriorityAndLeavesDoneOut() {
+        void ordersTheOpenStoriesByTheSkillsSelectionPriorityAndLeavesDoneOut() {
             KanbanBoard board = board();
 
             assertThat(board.available()).extracting(BoardStory::id)

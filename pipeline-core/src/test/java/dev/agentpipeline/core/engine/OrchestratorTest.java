@@ -166,7 +166,7 @@ class OrchestratorTest {
         }
 
         @Test
-        void recordsTheSeedsSummariesAndCheckpointsForEachStage() {
+        void recordsTheStorySummariesAndCheckpointsForEachStage() {
             String runId = startStory();
 
             RunState state = orchestrator().drive(runId).run().state();

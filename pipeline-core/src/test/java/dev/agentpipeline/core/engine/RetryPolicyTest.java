@@ -13,7 +13,7 @@ class RetryPolicyTest {
     private static final DoubleSupplier MIDDLE = () -> 0.5;
 
     @Test
-    void theDefaultsAreTheSeeds() {
+    void theDefaultsAreThreeRetriesAfterOneTwoAndFourMinutes() {
         RetryPolicy policy = RetryPolicy.defaults();
 
         assertThat(policy.maxTransientRetries()).isEqualTo(3);

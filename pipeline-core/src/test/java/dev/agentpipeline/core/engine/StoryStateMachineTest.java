@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The story pipeline's state machine through a real runtime: every rejection with the seeds' exact error and
+ * The story pipeline's state machine through a real runtime: every rejection with its exact error and
  * recovery, counters that move only on allowed transitions, fresh evidence, pausing and resuming, and overrides.
  */
 class StoryStateMachineTest {
@@ -85,15 +85,16 @@ class StoryStateMachineTest {
 
         @Test
         void needsItsCheckpoint() {
-            assertRejected("STAGE_1", "stage_0_checkpoint_missing", "Stage 0 checkpoint missing", "Run ln-300 first");
+            assertRejected("STAGE_1", "stage_0_checkpoint_missing", "Stage 0 checkpoint missing",
+                    "Run ln-300 (the task-decomposition skill) first and record its checkpoint");
         }
 
         @Test
-        void needsACompletedCoordinatorSummary() {
+        void needsACompletedStageSummary() {
             story.checkpoint("STAGE_0", Map.of("stage", 0, "plan_score", 4));
 
-            assertRejected("STAGE_1", "stage_0_summary_missing", "Stage 0 coordinator summary missing",
-                    "Record ln-300 stage artifact");
+            assertRejected("STAGE_1", "stage_0_summary_missing", "Stage 0 summary missing or not completed",
+                    "Record the stage summary of ln-300 (the task-decomposition skill)");
         }
 
         @Test
@@ -101,8 +102,8 @@ class StoryStateMachineTest {
             story.checkpoint("STAGE_0", Map.of("stage", 0)).summary("STAGE_0", StoryRuns.payload(0, "error", null,
                     "Backlog"));
 
-            assertRejected("STAGE_1", "stage_0_summary_missing", "Stage 0 coordinator summary missing",
-                    "Record ln-300 stage artifact");
+            assertRejected("STAGE_1", "stage_0_summary_missing", "Stage 0 summary missing or not completed",
+                    "Record the stage summary of ln-300 (the task-decomposition skill)");
         }
 
         @Test
@@ -139,15 +140,16 @@ class StoryStateMachineTest {
 
         @Test
         void needsItsCheckpoint() {
-            assertRejected("STAGE_2", "stage_1_checkpoint_missing", "Stage 1 checkpoint missing", "Run ln-310 first");
+            assertRejected("STAGE_2", "stage_1_checkpoint_missing", "Stage 1 checkpoint missing",
+                    "Run ln-310 (the story-validation skill) first and record its checkpoint");
         }
 
         @Test
-        void needsACompletedCoordinatorSummary() {
+        void needsACompletedStageSummary() {
             story.checkpoint("STAGE_1", Map.of("stage", 1, "verdict", "GO"));
 
-            assertRejected("STAGE_2", "stage_1_summary_missing", "Stage 1 coordinator summary missing",
-                    "Record ln-310 stage artifact");
+            assertRejected("STAGE_2", "stage_1_summary_missing", "Stage 1 summary missing or not completed",
+                    "Record the stage summary of ln-310 (the story-validation skill)");
         }
 
         @Test
@@ -196,7 +198,7 @@ class StoryStateMachineTest {
             story.validated("GO", 8);
 
             assertRejected("STAGE_1", "stage_1_no_go_missing", "Stage 1 NO-GO summary missing",
-                    "Record the failing ln-310 stage artifact before retrying validation");
+                    "Record the NO-GO stage summary of ln-310 (the story-validation skill) before retrying validation");
         }
 
         @Test
@@ -221,8 +223,9 @@ class StoryStateMachineTest {
 
             // Then the old NO-GO neither allows another retry nor is it a GO
             assertRejected("STAGE_1", "stage_1_no_go_missing", "Stage 1 NO-GO summary missing",
-                    "Record the failing ln-310 stage artifact before retrying validation");
-            assertRejected("STAGE_2", "stage_1_checkpoint_missing", "Stage 1 checkpoint missing", "Run ln-310 first");
+                    "Record the NO-GO stage summary of ln-310 (the story-validation skill) before retrying validation");
+            assertRejected("STAGE_2", "stage_1_checkpoint_missing", "Stage 1 checkpoint missing",
+                    "Run ln-310 (the story-validation skill) first and record its checkpoint");
         }
 
         @Test
@@ -251,15 +254,16 @@ class StoryStateMachineTest {
 
         @Test
         void needsItsCheckpoint() {
-            assertRejected("STAGE_3", "stage_2_checkpoint_missing", "Stage 2 checkpoint missing", "Run ln-400 first");
+            assertRejected("STAGE_3", "stage_2_checkpoint_missing", "Stage 2 checkpoint missing",
+                    "Run ln-400 (the story-execution skill) first and record its checkpoint");
         }
 
         @Test
-        void needsACompletedCoordinatorSummary() {
+        void needsACompletedStageSummary() {
             story.checkpoint("STAGE_2", Map.of("stage", 2));
 
-            assertRejected("STAGE_3", "stage_2_summary_missing", "Stage 2 coordinator summary missing",
-                    "Record ln-400 stage artifact");
+            assertRejected("STAGE_3", "stage_2_summary_missing", "Stage 2 summary missing or not completed",
+                    "Record the stage summary of ln-400 (the story-execution skill)");
         }
 
         @Test
@@ -289,15 +293,16 @@ class StoryStateMachineTest {
 
         @Test
         void needsItsCheckpoint() {
-            assertRejected("DONE", "stage_3_checkpoint_missing", "Stage 3 checkpoint missing", "Run ln-500 first");
+            assertRejected("DONE", "stage_3_checkpoint_missing", "Stage 3 checkpoint missing",
+                    "Run ln-500 (the quality-gate skill) first and record its checkpoint");
         }
 
         @Test
-        void needsACompletedCoordinatorSummary() {
+        void needsACompletedStageSummary() {
             story.checkpoint("STAGE_3", Map.of("stage", 3, "verdict", "PASS"));
 
-            assertRejected("DONE", "stage_3_summary_missing", "Stage 3 coordinator summary missing",
-                    "Record ln-500 stage artifact");
+            assertRejected("DONE", "stage_3_summary_missing", "Stage 3 summary missing or not completed",
+                    "Record the stage summary of ln-500 (the quality-gate skill)");
         }
 
         @Test
@@ -326,7 +331,7 @@ class StoryStateMachineTest {
             story.gated("PASS");
 
             assertRejected("STAGE_2", "stage_3_fail_missing", "Stage 3 FAIL summary missing",
-                    "Record failing ln-500 stage artifact before rework loop");
+                    "Record the FAIL stage summary of ln-500 (the quality-gate skill) before the rework");
         }
 
         @Test
@@ -347,7 +352,8 @@ class StoryStateMachineTest {
             assertThat(story.state().latestCheckpoint("STAGE_2")).isPresent();
 
             // Then
-            assertRejected("STAGE_3", "stage_2_checkpoint_missing", "Stage 2 checkpoint missing", "Run ln-400 first");
+            assertRejected("STAGE_3", "stage_2_checkpoint_missing", "Stage 2 checkpoint missing",
+                    "Run ln-400 (the story-execution skill) first and record its checkpoint");
         }
 
         @Test
@@ -632,7 +638,7 @@ class StoryStateMachineTest {
             // Given a rework that the guards reject
             story.atQualityGate().gated("PASS");
             assertRejected("STAGE_2", "stage_3_fail_missing", "Stage 3 FAIL summary missing",
-                    "Record failing ln-500 stage artifact before rework loop");
+                    "Record the FAIL stage summary of ln-500 (the quality-gate skill) before the rework");
 
             // Then no counter moved, and an allowed rework moves exactly one
             assertThat(story.state().counters()).containsEntry("quality_cycles", 0).containsEntry("validation_retries", 0);

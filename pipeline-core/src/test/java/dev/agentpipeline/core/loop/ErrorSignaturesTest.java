@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Normalized error signatures, as the seeds' loop-health contract defines them. */
+/** Normalized error signatures, as the ln-1000 skill's loop-health contract defines them. */
 class ErrorSignaturesTest {
 
     @Test
@@ -45,8 +45,8 @@ class ErrorSignaturesTest {
     }
 
     @Test
-    void keepsDigitsInsideWordsAsTheSeedsRuntimeDoes() {
-        // The seeds' contract replaces whole numbers (\b\d+\b); ids such as US001 stay recognizable.
+    void keepsDigitsInsideWordsAsTheOlderRuntimeDoes() {
+        // The loop-health contract replaces whole numbers (\b\d+\b); ids such as US001 stay recognizable.
         assertThat(ErrorSignatures.normalize("Story US001 failed on line 42")).isEqualTo("story us001 failed on line <num>");
     }
 

@@ -17,7 +17,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The loop-health judge, exactly as the seeds' contract defines it. */
+/** The loop-health judge, exactly as the ln-1000 skill's loop-health contract defines it. */
 class LoopHealthTest {
 
     private static final LoopHealthPolicy DEFAULTS = LoopHealthPolicy.defaults();
@@ -47,7 +47,7 @@ class LoopHealthTest {
     }
 
     @Test
-    void theDefaultPolicyIsTheSeeds() {
+    void theDefaultPolicyIsTheContracts() {
         assertThat(DEFAULTS.noProgressLimit()).isEqualTo(3);
         assertThat(DEFAULTS.sameErrorLimit()).isEqualTo(3);
         assertThat(DEFAULTS.immediatePause()).containsExactlyInAnyOrder(FailureClass.PERMISSION_DENIAL,

@@ -15,7 +15,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Classifying the seeds' loop-health payloads and stage outcomes. */
+/** Classifying loop-health payloads (of record-loop-health) and stage outcomes. */
 class LoopSignalTest {
 
     private static final Instant NOW = MutableClock.START;
@@ -71,7 +71,7 @@ class LoopSignalTest {
     }
 
     @Test
-    void progressFieldsAreTruthyLikeInTheSeedsRuntime() {
+    void progressFieldsAreTruthyLikeInTheOlderRuntime() {
         assertThat(LoopSignal.fromPayload(Map.of("files_changed_delta", 3), NOW).progressDetected()).isTrue();
         assertThat(LoopSignal.fromPayload(Map.of("files_changed_delta", 0), NOW).progressDetected()).isFalse();
         assertThat(LoopSignal.fromPayload(Map.of("new_evidence", "summary.json"), NOW).progressDetected()).isTrue();
@@ -112,7 +112,7 @@ class LoopSignalTest {
     }
 
     @Test
-    void serializesAsTheSeedsHistoryEntry() {
+    void serializesAsTheContractsHistoryEntry() {
         LoopSignal signal = LoopSignal.fromPayload(Map.of("error", "E", "reason", "r", "progress_signals",
                 Map.of("output_written", true)), NOW);
 

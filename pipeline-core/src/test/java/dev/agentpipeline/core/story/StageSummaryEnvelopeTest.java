@@ -11,7 +11,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The closed schema of the seeds' stage summary envelope, with the JSON path of every problem. */
+/** The closed schema of the stage summary envelope, with the JSON path of every problem. */
 class StageSummaryEnvelopeTest {
 
     private static Map<String, Object> valid() {

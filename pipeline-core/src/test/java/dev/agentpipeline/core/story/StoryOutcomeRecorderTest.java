@@ -18,7 +18,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Turning a stage outcome into the seeds' stage summary envelope and checkpoint. */
+/** Turning a stage outcome into the stage summary envelope and checkpoint. */
 class StoryOutcomeRecorderTest {
 
     private final PipelineDefinition definition = StoryPipeline.definition();
@@ -66,7 +66,7 @@ class StoryOutcomeRecorderTest {
     }
 
     @Test
-    void writesTheSeedsCheckpointFields() {
+    void writesTheStoryCheckpointFields() {
         // Given
         Finished validation = finish("STAGE_1", StageOutcome.completed().verdict("NO-GO").score("readiness", 4)
                 .attribute("reason", "Acceptance criteria are vague").attribute("agents_info", Map.of("codex", "ok"))

@@ -29,7 +29,7 @@ class StoryPipelineDefinitionTest {
     private final PipelineDefinition story = StoryPipeline.definition();
 
     @Test
-    void hasTheSeedsStatesWithTheirPluginsAndSkills() {
+    void hasTheStoryStatesWithTheirPluginsAndSkills() {
         assertThat(story.id()).isEqualTo("story");
         assertThat(story.initialState()).isEqualTo("QUEUED");
         assertThat(story.states().keySet()).containsExactly("QUEUED", "STAGE_0", "STAGE_1", "STAGE_2", "STAGE_3",
@@ -43,12 +43,15 @@ class StoryPipelineDefinitionTest {
         assertThat(story.isTerminal("STAGE_3")).isFalse();
         assertThat(StoryPipeline.STAGES).extracting(stage -> StoryPipeline.skill(story, stage))
                 .containsExactly("ln-300", "ln-310", "ln-400", "ln-500");
+        assertThat(StoryPipeline.STAGES).extracting(stage -> StoryPipeline.describedSkill(story, stage))
+                .containsExactly("ln-300 (the task-decomposition skill)", "ln-310 (the story-validation skill)",
+                        "ln-400 (the story-execution skill)", "ln-500 (the quality-gate skill)");
         assertThat(story.state("STAGE_2").orElseThrow().properties())
                 .containsEntry("name", "Implementation").containsEntry("output_status", "To Review");
     }
 
     @Test
-    void hasTheSeedsCountersAndLimits() {
+    void hasTheDefaultCountersAndLimits() {
         assertThat(story.counters().keySet()).containsExactly("validation_retries", "quality_cycles", "crash_count");
         CounterDefinition retries = story.counter("validation_retries").orElseThrow();
         assertThat(retries.limit()).isEqualTo(1);
@@ -62,7 +65,7 @@ class StoryPipelineDefinitionTest {
     }
 
     @Test
-    void hasExactlyTheSeedsTransitions() {
+    void hasExactlyTheStoryTransitions() {
         List<String> pairs = new ArrayList<>();
         for (TransitionDefinition t : story.transitions()) {
             pairs.add(t.from() + "->" + t.to() + (t.increments() == null ? "" : " +" + t.increments()));
@@ -142,10 +145,11 @@ class StoryPipelineDefinitionTest {
         return Guards.require(Condition.of(path, operator, operand));
     }
 
-    private static StateDefinition stage(String id, String description, String plugin, String skill, String name,
-                                         String outputStatus) {
+    private static StateDefinition stage(String id, String description, String plugin, String skill, String role,
+                                         String name, String outputStatus) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("skill", skill);
+        properties.put("skill_role", role);
         properties.put("name", name);
         properties.put("output_status", outputStatus);
         return new StateDefinition(id, description, plugin, false, properties, SourceLocation.BUILDER);
@@ -169,10 +173,14 @@ class StoryPipelineDefinitionTest {
                 .counter(counter("crash_count", 1, "crash_limit", "Worker crashed ${value} times (limit ${limit})",
                         "Inspect the stage logs, fix the cause, then resume"))
                 .state("QUEUED", "Waiting; the story's board status decides the first stage.")
-                .state(stage("STAGE_0", "Task decomposition", "story-decompose", "ln-300", "Task Planning", "Backlog"))
-                .state(stage("STAGE_1", "Validation", "story-validate", "ln-310", "Validation", "Todo"))
-                .state(stage("STAGE_2", "Execution", "story-execute", "ln-400", "Implementation", "To Review"))
-                .state(stage("STAGE_3", "Quality gate", "story-quality-gate", "ln-500", "Quality Gate", "Done"))
+                .state(stage("STAGE_0", "Task decomposition", "story-decompose", "ln-300", "the task-decomposition skill",
+                        "Task Planning", "Backlog"))
+                .state(stage("STAGE_1", "Validation", "story-validate", "ln-310", "the story-validation skill", "Validation",
+                        "Todo"))
+                .state(stage("STAGE_2", "Execution", "story-execute", "ln-400", "the story-execution skill",
+                        "Implementation", "To Review"))
+                .state(stage("STAGE_3", "Quality gate", "story-quality-gate", "ln-500", "the quality-gate skill",
+                        "Quality Gate", "Done"))
                 .terminal("DONE", "The story passed its quality gate (or the run was canceled).")
                 .transition(TransitionDefinition.builder("QUEUED", "STAGE_0").description(queued).build())
                 .transition(TransitionDefinition.builder("QUEUED", "STAGE_1").description(queued).build())
@@ -181,18 +189,20 @@ class StoryPipelineDefinitionTest {
                 .transition(TransitionDefinition.builder("STAGE_0", "STAGE_1")
                         .description("Tasks exist; validate the story.")
                         .guard(require("checkpoint.STAGE_0", Operator.EXISTS, true).orReject(
-                                "stage_0_checkpoint_missing", "Stage 0 checkpoint missing", "Run ln-300 first"))
+                                "stage_0_checkpoint_missing", "Stage 0 checkpoint missing",
+                                "Run ln-300 (the task-decomposition skill) first and record its checkpoint"))
                         .guard(require("summary.STAGE_0.status", Operator.EQ, "completed").orReject(
-                                "stage_0_summary_missing", "Stage 0 coordinator summary missing",
-                                "Record ln-300 stage artifact"))
+                                "stage_0_summary_missing", "Stage 0 summary missing or not completed",
+                                "Record the stage summary of ln-300 (the task-decomposition skill)"))
                         .build())
                 .transition(TransitionDefinition.builder("STAGE_1", "STAGE_2")
                         .description("The story is GO; implement it.")
                         .guard(require("checkpoint.STAGE_1", Operator.EXISTS, true).orReject(
-                                "stage_1_checkpoint_missing", "Stage 1 checkpoint missing", "Run ln-310 first"))
+                                "stage_1_checkpoint_missing", "Stage 1 checkpoint missing",
+                                "Run ln-310 (the story-validation skill) first and record its checkpoint"))
                         .guard(require("summary.STAGE_1.status", Operator.EQ, "completed").orReject(
-                                "stage_1_summary_missing", "Stage 1 coordinator summary missing",
-                                "Record ln-310 stage artifact"))
+                                "stage_1_summary_missing", "Stage 1 summary missing or not completed",
+                                "Record the stage summary of ln-310 (the story-validation skill)"))
                         .guard(require("summary.STAGE_1.verdict", Operator.EQ, "GO").orReject("verdict_not_go",
                                 "Verdict is ${summary.STAGE_1.verdict}, not GO", "Fix validation issues"))
                         .guard(Guards.require(Condition.of("summary.STAGE_1.readiness_score", Operator.GTE, 5L)
@@ -208,15 +218,17 @@ class StoryPipelineDefinitionTest {
                         .increments("validation_retries")
                         .guard(require("summary.STAGE_1.verdict", Operator.EQ, "NO-GO").orReject(
                                 "stage_1_no_go_missing", "Stage 1 NO-GO summary missing",
-                                "Record the failing ln-310 stage artifact before retrying validation"))
+                                "Record the NO-GO stage summary of ln-310 (the story-validation skill)"
+                                + " before retrying validation"))
                         .build())
                 .transition(TransitionDefinition.builder("STAGE_2", "STAGE_3")
                         .description("The story is implemented; run the quality gate.")
                         .guard(require("checkpoint.STAGE_2", Operator.EXISTS, true).orReject(
-                                "stage_2_checkpoint_missing", "Stage 2 checkpoint missing", "Run ln-400 first"))
+                                "stage_2_checkpoint_missing", "Stage 2 checkpoint missing",
+                                "Run ln-400 (the story-execution skill) first and record its checkpoint"))
                         .guard(require("summary.STAGE_2.status", Operator.EQ, "completed").orReject(
-                                "stage_2_summary_missing", "Stage 2 coordinator summary missing",
-                                "Record ln-400 stage artifact"))
+                                "stage_2_summary_missing", "Stage 2 summary missing or not completed",
+                                "Record the stage summary of ln-400 (the story-execution skill)"))
                         .guard(require("summary.STAGE_2.story_status", Operator.EQ, "To Review").orReject(
                                 "story_not_to_review", "Story status ${summary.STAGE_2.story_status} is not To Review",
                                 "Finish execution stage"))
@@ -224,10 +236,11 @@ class StoryPipelineDefinitionTest {
                 .transition(TransitionDefinition.builder("STAGE_3", "DONE")
                         .description("The quality gate passed.")
                         .guard(require("checkpoint.STAGE_3", Operator.EXISTS, true).orReject(
-                                "stage_3_checkpoint_missing", "Stage 3 checkpoint missing", "Run ln-500 first"))
+                                "stage_3_checkpoint_missing", "Stage 3 checkpoint missing",
+                                "Run ln-500 (the quality-gate skill) first and record its checkpoint"))
                         .guard(require("summary.STAGE_3.status", Operator.EQ, "completed").orReject(
-                                "stage_3_summary_missing", "Stage 3 coordinator summary missing",
-                                "Record ln-500 stage artifact"))
+                                "stage_3_summary_missing", "Stage 3 summary missing or not completed",
+                                "Record the stage summary of ln-500 (the quality-gate skill)"))
                         .guard(require("summary.STAGE_3.verdict", Operator.IN, List.of("PASS", "CONCERNS", "WAIVED"))
                                 .orReject("quality_gate_not_passed",
                                         "Verdict ${summary.STAGE_3.verdict} not in PASS,CONCERNS,WAIVED",
@@ -238,7 +251,7 @@ class StoryPipelineDefinitionTest {
                         .increments("quality_cycles")
                         .guard(require("summary.STAGE_3.verdict", Operator.EQ, "FAIL").orReject(
                                 "stage_3_fail_missing", "Stage 3 FAIL summary missing",
-                                "Record failing ln-500 stage artifact before rework loop"))
+                                "Record the FAIL stage summary of ln-500 (the quality-gate skill) before the rework"))
                         .build())
                 .build();
     }

@@ -48,26 +48,28 @@ class StoryPipelineTest {
         void aStageWithoutCheckpointInvokesItsSkill() {
             story.to("STAGE_2");
 
-            assertThat(action()).isEqualTo("Invoke Skill for STAGE_2 and write its checkpoint");
+            assertThat(action()).isEqualTo(
+                    "Invoke ln-400 (the story-execution skill) for STAGE_2 and write its checkpoint");
         }
 
         @Test
         void aCheckpointWithoutSummaryRecordsTheSummary() {
             story.to("STAGE_0").checkpoint("STAGE_0", Map.of("stage", 0));
 
-            assertThat(action()).isEqualTo("Read ln-300 coordinator artifact and record stage summary");
+            assertThat(action()).isEqualTo(
+                    "Read the stage summary of ln-300 (the task-decomposition skill) and record it");
         }
 
         @Test
         void aFinishedStageAdvancesToTheNext() {
             story.to("STAGE_0").decomposed();
-            assertThat(action()).isEqualTo("Advance to STAGE_1 and invoke ln-310");
+            assertThat(action()).isEqualTo("Advance to STAGE_1 and invoke ln-310 (the story-validation skill)");
 
             story.to("STAGE_1").validated("GO", 8);
-            assertThat(action()).isEqualTo("Advance to STAGE_2 and invoke ln-400");
+            assertThat(action()).isEqualTo("Advance to STAGE_2 and invoke ln-400 (the story-execution skill)");
 
             story.to("STAGE_2").executed("To Review");
-            assertThat(action()).isEqualTo("Advance to STAGE_3 and invoke ln-500");
+            assertThat(action()).isEqualTo("Advance to STAGE_3 and invoke ln-500 (the quality-gate skill)");
         }
 
         @Test
@@ -81,14 +83,15 @@ class StoryPipelineTest {
         void aNoGoWithARetryLeftRetriesValidation() {
             story.to("STAGE_1").validated("NO-GO", 4);
 
-            assertThat(action()).isEqualTo("Retry STAGE_1: advance to STAGE_1 and invoke ln-310");
+            assertThat(action()).isEqualTo(
+                    "Retry STAGE_1: advance to STAGE_1 and invoke ln-310 (the story-validation skill)");
         }
 
         @Test
         void aFailWithACycleLeftReworks() {
             story.atQualityGate().gated("FAIL");
 
-            assertThat(action()).isEqualTo("Rework: advance to STAGE_2 and invoke ln-400");
+            assertThat(action()).isEqualTo("Rework: advance to STAGE_2 and invoke ln-400 (the story-execution skill)");
         }
 
         @Test
@@ -110,7 +113,8 @@ class StoryPipelineTest {
         void anUnfinishedExecutionIsBlockedWithItsRecovery() {
             story.to("STAGE_2").executed("In Progress");
 
-            assertThat(action()).isEqualTo("Blocked: Story status In Progress is not To Review. Finish execution stage");
+            assertThat(action()).isEqualTo(
+                    "Blocked: Story status In Progress is not To Review. Finish execution stage");
         }
 
         @Test
@@ -207,6 +211,16 @@ class StoryPipelineTest {
             PipelineDefinition plain = PipelineDefinition.builder("plain").initial("A").stage("A", "acme-a", "")
                     .terminal("B", "").transition("A", "B").build();
             assertThat(StoryPipeline.skill(plain, "A")).isEqualTo("acme-a");
+        }
+
+        @Test
+        void describesTheSkillWithItsRoleWhenTheStateHasOne() {
+            assertThat(StoryPipeline.describedSkill(definition, "STAGE_0"))
+                    .isEqualTo("ln-300 (the task-decomposition skill)");
+            assertThat(StoryPipeline.describedSkill(definition, "QUEUED")).isEqualTo("QUEUED");
+            PipelineDefinition plain = PipelineDefinition.builder("plain").initial("A").stage("A", "acme-a", "")
+                    .terminal("B", "").transition("A", "B").build();
+            assertThat(StoryPipeline.describedSkill(plain, "A")).isEqualTo("acme-a");
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Drives one story run through a real {@link PipelineRuntime} by hand, the way the seeds' skill calls the runtime
+ * Drives one story run through a real {@link PipelineRuntime} by hand, the way the ln-1000 skill calls the runtime
  * after every step: checkpoints, stage summaries and advances. For tests of guards and resume actions.
  */
 public final class StoryRuns {
@@ -107,7 +107,7 @@ public final class StoryRuns {
                 .to("STAGE_3");
     }
 
-    /** A stage summary payload with the seeds' fields. */
+    /** A stage summary payload with the story pipeline's fields. */
     public static Map<String, Object> payload(int stage, String status, String verdict, String storyStatus) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("stage", stage);

@@ -12,7 +12,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * @param id the story's id ({@code US001}, {@code PROJ-42}), never null
  * @param title its title, never null (possibly empty)
- * @param status its status, one of the seeds' sections: {@code Backlog}, {@code Todo}, {@code In Progress},
+ * @param status its status, one of the board's sections: {@code Backlog}, {@code Todo}, {@code In Progress},
  *     {@code To Review}, {@code To Rework}, {@code Done}, {@code Postponed}, {@code Canceled}
  * @param epic the epic it belongs to, empty for none
  * @param url its link, empty for none

@@ -29,8 +29,8 @@ public interface Tracker {
     String location();
 
     /**
-     * @return every story, open ones first in the order they should be picked (the seeds' priority: To Review, To
-     *     Rework, In Progress, Todo, Backlog with tasks, Backlog without), then closed ones
+     * @return every story, open ones first in the order they should be picked (the ln-1000 skill's priority: To Review,
+     *     To Rework, In Progress, Todo, Backlog with tasks, Backlog without), then closed ones
      * @throws TrackerException if the tracker cannot be read
      */
     List<TrackedStory> stories();

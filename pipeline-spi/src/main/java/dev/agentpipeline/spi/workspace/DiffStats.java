@@ -5,7 +5,7 @@ import org.apiguardian.api.API;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * How much a workspace changed against its base: the seeds' {@code git_stats}. Immutable.
+ * How much a workspace changed against its base: the {@code git_stats} of a story checkpoint. Immutable.
  *
  * @param filesChanged files added, changed, deleted or renamed
  * @param linesAdded lines added

@@ -24,8 +24,8 @@ import java.util.OptionalDouble;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * The pipeline report of one story run, in the seeds' layout ({@code docs/tasks/reports/pipeline-{date}.md}): a
- * header (story, branch, final state, duration), one table per stage followed by that stage's notes, and the
+ * The pipeline report of one story run, in the ln-1000 skill's layout ({@code docs/tasks/reports/pipeline-{date}.md}):
+ * a header (story, branch, final state, duration), one table per stage followed by that stage's notes, and the
  * pipeline's metrics. Immutable and thread-safe.
  *
  * <p>Rendering is pure: every value comes from the run ({@link RunState}: stage timestamps, attempts and their
@@ -148,7 +148,7 @@ public final class StoryReport {
         return date;
     }
 
-    /** @return the seeds' file name, {@code pipeline-{date}.md}, never null */
+    /** @return the ln-1000 skill's file name, {@code pipeline-{date}.md}, never null */
     public String fileName() {
         return "pipeline-" + date + ".md";
     }
@@ -281,8 +281,8 @@ public final class StoryReport {
 
     /**
      * How long a stage worked: the sum of its attempts' times when plugins ran it (every visit: a reworked stage
-     * counts each time), else the seeds' {@code stage_N_end - stage_N_start} (the latest visit, from its entry to
-     * its checkpoint).
+     * counts each time), else the older ln-1000 runtime's {@code stage_N_end - stage_N_start} (the latest visit, from
+     * its entry to its checkpoint).
      */
     private static String stageDuration(RunState run, String stateId) {
         Duration total = Duration.ZERO;
