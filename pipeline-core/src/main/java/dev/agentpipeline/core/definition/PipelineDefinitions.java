@@ -187,7 +187,9 @@ public final class PipelineDefinitions {
             Node counters = top.entries.get("counters");
             if (counters != null) {
                 MapNode map = map(counters, "counters");
-                map.entries.forEach((name, node) -> counter(builder, name, map.keys.get(name), node));
+                if (map != null) {
+                    map.entries.forEach((name, node) -> counter(builder, name, map.keys.get(name), node));
+                }
             }
             MapNode states = map(required(top, "states", "the pipeline definition"), "states");
             if (states != null) {

@@ -224,6 +224,19 @@ class PipelineDefinitionsYamlTest {
         }
 
         @Test
+        void reportsCountersThatAreNotAMappingInsteadOfFailing() {
+            // Given a list of names where the counters' mapping belongs (line 5)
+            DefinitionException e = rejected(edit("counters:\n  retries: {limit: 2, error: \"Retried ${value} of ${limit}\"}",
+                    "counters: [retries]"));
+
+            // Then
+            assertThat(e).isNotNull();
+            assertThat(e.problems()).extracting(DefinitionProblem::message)
+                    .contains("counters must be a mapping (key: value lines), got a list");
+            assertThat(e.problems()).extracting(p -> p.location().line()).contains(5);
+        }
+
+        @Test
         void rejectsAnEmptyFile() {
             singleProblem(rejected(""), 1, 1, "the file is empty");
         }
