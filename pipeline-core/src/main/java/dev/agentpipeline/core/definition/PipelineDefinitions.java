@@ -125,8 +125,9 @@ public final class PipelineDefinitions {
      */
     public static PipelineDefinition fromYaml(String sourceName, String yaml, GuardRegistry guards) {
         Objects.requireNonNull(guards, "guards");
-        Node root = YamlTree.parse(sourceName, yaml);
-        PipelineDefinition definition = new Reader(guards).definition(root);
+        Reader reader = new Reader(guards);
+        Node root = YamlTree.parse(sourceName, yaml, reader.problems);
+        PipelineDefinition definition = reader.definition(root);
         if (definition.collectsEvidence()) {
             definition.checkCollectors(EvidenceCollectorRegistry.load());
         }
@@ -157,7 +158,7 @@ public final class PipelineDefinitions {
     /** Turns the located tree into a definition, checking keys and types. */
     private static final class Reader {
         private final GuardRegistry guards;
-        private final List<DefinitionProblem> problems = new ArrayList<>();
+        final List<DefinitionProblem> problems = new ArrayList<>();
 
         Reader(GuardRegistry guards) {
             this.guards = guards;

@@ -190,6 +190,22 @@ class PipelineDefinitionsYamlTest {
         }
 
         @Test
+        void reportsEveryDuplicateKeyWithTheOtherProblems() {
+            // Given WORK defined again at line 11, a second 'title' at line 4 and a typo at line 13
+            DefinitionException e = rejected(edit("  DONE:\n    terminal: true", "  WORK: {stage: acme-other}\n  DONE:\n"
+                    + "    terminal: true\n    termnial: true").replace("title: Mini pipeline", "title: Mini pipeline\ntitle: Mini"));
+
+            // Then all three are reported at once, and the first WORK is the one that counts
+            assertThat(e).isNotNull();
+            assertThat(e.problems()).extracting(p -> p.location().line() + ":" + p.location().column() + ": "
+                    + p.message()).containsExactly(
+                    "4:1: duplicate key 'title' (first at line 3)",
+                    "12:3: duplicate key 'WORK' (first at line 10)",
+                    "15:5: unknown key 'termnial' in state DONE; expected collect, description, properties, settings,"
+                            + " stage, terminal");
+        }
+
+        @Test
         void rejectsADocumentThatIsNotAMapping() {
             // Given a list where the definition's mapping belongs
             DefinitionException e = rejected("- QUEUED\n- DONE\n");
