@@ -21,7 +21,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Checks a definition's structure; see {@link PipelineDefinition} for the rules. */
+/**
+ * Checks a definition's structure; see {@link PipelineDefinition} for the rules. Every check runs, whatever the
+ * others found, except those that need a part of the definition that {@link ReadGaps} says could not be read or
+ * that another problem leaves open (see {@link #checkGraph}); {@link #inOrder} sorts the problems by position.
+ */
 final class DefinitionValidator {
 
     private static final Pattern PIPELINE_ID = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
@@ -40,9 +44,20 @@ final class DefinitionValidator {
     private DefinitionValidator() {
     }
 
-    static List<DefinitionProblem> validate(PipelineDefinition d) {
+    /**
+     * The problems in the order of their position in the source (line, then column), each once. A sort that keeps
+     * the order of problems at the same position, so builder problems (all at {@code <builder>}) stay as found.
+     */
+    static List<DefinitionProblem> inOrder(List<DefinitionProblem> problems) {
+        List<DefinitionProblem> sorted = new ArrayList<>(new LinkedHashSet<>(problems));
+        sorted.sort(java.util.Comparator.comparingInt((DefinitionProblem p) -> p.location().line())
+                .thenComparingInt(p -> p.location().column()));
+        return sorted;
+    }
+
+    static List<DefinitionProblem> validate(PipelineDefinition d, ReadGaps gaps) {
         List<DefinitionProblem> problems = new ArrayList<>();
-        if (!PIPELINE_ID.matcher(d.id()).matches()) {
+        if (!gaps.id && !PIPELINE_ID.matcher(d.id()).matches()) {
             problems.add(new DefinitionProblem(d.location(), "pipeline id '" + d.id()
                     + "' must be 1 to 64 characters of a-z, 0-9, '_' or '-', starting with a letter"));
         }
@@ -79,9 +94,9 @@ final class DefinitionValidator {
                 problems.add(new DefinitionProblem(state.location(), "state " + state.id()
                         + " is terminal and cannot have a stage plugin"));
             }
-            checkCollect(problems, state);
+            checkCollect(problems, state, gaps);
         }
-        if (!d.states().containsKey(d.initialState())) {
+        if (d.initialState() != null && !gaps.states && !d.states().containsKey(d.initialState())) {
             problems.add(new DefinitionProblem(d.location(), "initial state '" + d.initialState()
                     + "' is not defined; states are " + known));
         }
@@ -94,8 +109,8 @@ final class DefinitionValidator {
                 problems.add(new DefinitionProblem(counter.location(), "counter id '" + counter.id()
                         + "' is reserved for a field of the run state; choose another name"));
             }
-            checkTemplate(problems, counter.location(), "counter " + counter.id(), counter.error(), d, true);
-            checkTemplate(problems, counter.location(), "counter " + counter.id(), counter.recovery(), d, true);
+            checkTemplate(problems, counter.location(), "counter " + counter.id(), counter.error(), d, gaps, true);
+            checkTemplate(problems, counter.location(), "counter " + counter.id(), counter.recovery(), d, gaps, true);
         }
 
         Set<String> pairs = new HashSet<>();
@@ -103,7 +118,7 @@ final class DefinitionValidator {
             String name = "transition " + t.from() + " -> " + t.to();
             boolean statesKnown = true;
             for (String stateId : List.of(t.from(), t.to())) {
-                if (!d.states().containsKey(stateId)) {
+                if (!gaps.states && !d.states().containsKey(stateId)) {
                     statesKnown = false;
                     problems.add(new DefinitionProblem(t.location(), name + ": unknown state '" + stateId
                             + "'; states are " + known
@@ -117,7 +132,7 @@ final class DefinitionValidator {
             if (!pairs.add(t.from() + "->" + t.to())) {
                 problems.add(new DefinitionProblem(t.location(), name + " is defined twice; merge their guards"));
             }
-            if (t.increments() != null && !d.counters().containsKey(t.increments())) {
+            if (t.increments() != null && !gaps.counters && !d.counters().containsKey(t.increments())) {
                 problems.add(new DefinitionProblem(t.location(), name + ": increments unknown counter '"
                         + t.increments() + "'; counters are "
                         + (d.counters().isEmpty() ? "none (define it under 'counters')" : String.join(", ",
@@ -126,23 +141,23 @@ final class DefinitionValidator {
             for (GuardDefinition guard : t.guards()) {
                 if (guard.guard() instanceof ConditionGuard conditions) {
                     for (Condition condition : conditions.conditions()) {
-                        checkPath(problems, guard.location(), name, condition.path(), d);
+                        checkPath(problems, guard.location(), name, condition.path(), d, gaps);
                     }
-                    checkTemplate(problems, guard.location(), name, conditions.error(), d, false);
-                    checkTemplate(problems, guard.location(), name, conditions.recovery(), d, false);
+                    checkTemplate(problems, guard.location(), name, conditions.error(), d, gaps, false);
+                    checkTemplate(problems, guard.location(), name, conditions.recovery(), d, gaps, false);
                 }
             }
         }
-        if (!problems.isEmpty()) {
-            return problems; // the graph checks below assume known states
+        for (ReadGaps.PathUse use : gaps.paths) {
+            checkPath(problems, use.location(), use.owner(), use.path(), d, gaps);
         }
-        checkGraph(d, problems);
+        checkGraph(d, gaps, problems);
         return problems;
     }
 
     /** The form of a state's collectors; whether they exist is {@link #checkCollectors}'s business. */
-    private static void checkCollect(List<DefinitionProblem> problems, StateDefinition state) {
-        if (!state.collect().isEmpty() && state.stage() == null) {
+    private static void checkCollect(List<DefinitionProblem> problems, StateDefinition state, ReadGaps gaps) {
+        if (!state.collect().isEmpty() && state.stage() == null && !gaps.stateBodies.contains(state.id())) {
             problems.add(new DefinitionProblem(state.collect().get(0).location(), "state " + state.id()
                     + " collects evidence but has no stage plugin; collectors run after each completed attempt of"
                     + " the state's stage, so give it a 'stage:' or remove 'collect:'"));
@@ -191,16 +206,24 @@ final class DefinitionValidator {
     /**
      * Checks that the collectors of every state exist, that no two of one state share a key, and that every
      * {@code evidence.STATE.KEY.FIELD} path names a key and a field the state's collectors give, of a type its
-     * conditions can compare.
+     * conditions can compare. The paths into a state are not checked when one of its collectors is missing or its
+     * {@code collect} could not be read: what it records is not known then.
      */
-    static List<DefinitionProblem> checkCollectors(PipelineDefinition d, EvidenceCollectorRegistry registry) {
+    static List<DefinitionProblem> checkCollectors(PipelineDefinition d, EvidenceCollectorRegistry registry,
+                                                   ReadGaps gaps) {
         List<DefinitionProblem> problems = new ArrayList<>();
         Map<String, Map<String, EvidenceCollector>> keys = new HashMap<>();
         for (StateDefinition state : d.states().values()) {
             Map<String, EvidenceCollector> byKey = new java.util.LinkedHashMap<>();
+            boolean complete = !gaps.stateBodies.contains(state.id());
             for (CollectorDefinition definition : state.collect()) {
+                if (!EvidenceCollectorRegistry.isValidId(definition.id())) {
+                    complete = false; // its form is reported by validate
+                    continue;
+                }
                 EvidenceCollector collector = registry.find(definition.id()).orElse(null);
                 if (collector == null) {
+                    complete = false;
                     problems.add(new DefinitionProblem(definition.location(), "state " + state.id()
                             + ": no evidence collector with id '" + definition.id() + "'; available: "
                             + (registry.ids().isEmpty() ? "none" : String.join(", ", registry.ids()))
@@ -214,10 +237,9 @@ final class DefinitionValidator {
                             + " under '" + collector.key() + "'; keep one of them"));
                 }
             }
-            keys.put(state.id(), byKey);
-        }
-        if (!problems.isEmpty()) {
-            return problems;
+            if (complete) {
+                keys.put(state.id(), byKey);
+            }
         }
         for (TransitionDefinition t : d.transitions()) {
             String owner = "transition " + t.from() + " -> " + t.to();
@@ -234,6 +256,9 @@ final class DefinitionValidator {
                 }
             }
         }
+        for (ReadGaps.PathUse use : gaps.paths) {
+            checkEvidencePath(problems, use.location(), use.owner(), use.path(), null, keys);
+        }
         return problems;
     }
 
@@ -246,7 +271,7 @@ final class DefinitionValidator {
         String[] parts = path.split("\\.", 4);
         Map<String, EvidenceCollector> byKey = keys.get(parts[1]);
         if (byKey == null || parts.length < 3) {
-            return; // an unknown state is the validator's problem; evidence.STATE alone is the whole evidence
+            return; // an unknown or unread state is validate's problem; evidence.STATE alone is the whole evidence
         }
         EvidenceCollector collector = byKey.get(parts[2]);
         if (collector == null) {
@@ -297,7 +322,8 @@ final class DefinitionValidator {
     }
 
     private static void checkTemplate(List<DefinitionProblem> problems, SourceLocation location, String owner,
-                                      MessageTemplate template, PipelineDefinition d, boolean counterVariables) {
+                                      MessageTemplate template, PipelineDefinition d, ReadGaps gaps,
+                                      boolean counterVariables) {
         for (String placeholder : template.placeholders()) {
             if (counterVariables) {
                 if (!Set.of("limit", "value", "counter").contains(placeholder)) {
@@ -305,13 +331,13 @@ final class DefinitionValidator {
                             + "} is unknown; counter messages may use ${limit}, ${value} and ${counter}"));
                 }
             } else {
-                checkPath(problems, location, owner, placeholder, d);
+                checkPath(problems, location, owner, placeholder, d, gaps);
             }
         }
     }
 
     private static void checkPath(List<DefinitionProblem> problems, SourceLocation location, String owner,
-                                  String path, PipelineDefinition d) {
+                                  String path, PipelineDefinition d, ReadGaps gaps) {
         int dot = path.indexOf('.');
         String root = dot < 0 ? path : path.substring(0, dot);
         String rest = dot < 0 ? "" : path.substring(dot + 1);
@@ -319,6 +345,9 @@ final class DefinitionValidator {
             case "checkpoint", "summary", "outcome", "evidence" -> {
                 int next = rest.indexOf('.');
                 String stateId = next < 0 ? rest : rest.substring(0, next);
+                if (gaps.states || gaps.stateBodies.contains(stateId)) {
+                    return; // whether the state exists, or what it collects, is not known
+                }
                 if (!d.states().containsKey(stateId)) {
                     problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
                             + "' names unknown state '" + stateId + "'; states are "
@@ -330,7 +359,7 @@ final class DefinitionValidator {
                 }
             }
             case "counter" -> {
-                if (!d.counters().containsKey(rest)) {
+                if (!gaps.counters && !d.counters().containsKey(rest)) {
                     problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
                             + "' names unknown counter '" + rest + "'; counters are "
                             + (d.counters().isEmpty() ? "none" : String.join(", ", d.counters().keySet()))));
@@ -347,45 +376,94 @@ final class DefinitionValidator {
         }
     }
 
-    private static void checkGraph(PipelineDefinition d, List<DefinitionProblem> problems) {
+    /**
+     * Reachability, ways out, a terminal state and bounded cycles. A check is skipped where another problem leaves
+     * its answer open, so that it never reports what only follows from that problem:
+     * <ul>
+     *   <li>no state is called unreachable when the initial state is unknown, or when a transition that a run may
+     *       take (its source is reached, unknown or unread) leads to an unknown or unread state: that transition
+     *       may have meant any state. A transition from an unknown or unread source counts as taken;</li>
+     *   <li>no state is said to have no way out when a transition's source is unknown or unread (it may have
+     *       meant that state), nor a state whose entry could not be read (it may be terminal);</li>
+     *   <li>"no terminal state" is not said while a state's entry could not be read;</li>
+     *   <li>a transition whose {@code increments} could not be read counts as bounded, and one out of a terminal
+     *       state (reported already) is in no cycle.</li>
+     * </ul>
+     * A declared {@code PAUSED} state, already reported, is neither unreachable nor a dead end.
+     */
+    private static void checkGraph(PipelineDefinition d, ReadGaps gaps, List<DefinitionProblem> problems) {
+        if (gaps.states) {
+            return; // no state is known
+        }
+        Map<String, StateDefinition> states = d.states();
         // Reachability from the initial state.
+        boolean anywhere = d.initialState() == null || !states.containsKey(d.initialState()) || gaps.transitions;
         Set<String> reached = new LinkedHashSet<>();
         Deque<String> queue = new ArrayDeque<>();
-        queue.add(d.initialState());
-        while (!queue.isEmpty()) {
-            String state = queue.poll();
-            if (reached.add(state)) {
-                for (TransitionDefinition t : d.transitionsFrom(state)) {
-                    queue.add(t.to());
+        if (!anywhere) {
+            queue.add(d.initialState());
+        }
+        List<ReadGaps.Edge> edges = new ArrayList<>(gaps.edges);
+        for (TransitionDefinition t : d.transitions()) {
+            edges.add(new ReadGaps.Edge(t.from(), t.to()));
+        }
+        for (ReadGaps.Edge edge : edges) {
+            if (edge.from() == null || !states.containsKey(edge.from())) {
+                if (edge.to() != null && states.containsKey(edge.to())) {
+                    queue.add(edge.to());
+                } else {
+                    anywhere = true;
                 }
             }
         }
+        while (!queue.isEmpty() && !anywhere) {
+            String state = queue.poll();
+            if (reached.add(state)) {
+                for (ReadGaps.Edge edge : edges) {
+                    if (state.equals(edge.from())) {
+                        if (edge.to() != null && states.containsKey(edge.to())) {
+                            queue.add(edge.to());
+                        } else {
+                            anywhere = true;
+                        }
+                    }
+                }
+            }
+        }
+        Set<String> withWayOut = new HashSet<>();
+        edges.forEach(edge -> withWayOut.add(edge.from()));
+        boolean sourcesKnown = !gaps.sourceUnread() && d.transitions().stream()
+                .allMatch(t -> states.containsKey(t.from()));
         boolean anyTerminal = false;
-        for (StateDefinition state : d.states().values()) {
+        for (StateDefinition state : states.values()) {
             anyTerminal |= state.terminal();
-            if (!reached.contains(state.id())) {
+            if (RunState.PAUSED.equals(state.id())) {
+                continue;
+            }
+            if (!anywhere && !reached.contains(state.id())) {
                 problems.add(new DefinitionProblem(state.location(), "state " + state.id()
                         + " is unreachable from the initial state " + d.initialState()
                         + "; add a transition into it or remove it"));
             }
-            if (!state.terminal() && d.transitionsFrom(state.id()).isEmpty()) {
+            if (sourcesKnown && !state.terminal() && !withWayOut.contains(state.id())
+                    && !gaps.stateBodies.contains(state.id())) {
                 problems.add(new DefinitionProblem(state.location(), "state " + state.id()
                         + " has no way out; add a transition from it or mark it terminal"));
             }
         }
-        if (!anyTerminal) {
+        if (!anyTerminal && gaps.stateBodies.isEmpty()) {
             problems.add(new DefinitionProblem(d.location(), "pipeline " + d.id()
                     + " has no terminal state; mark the state runs end in with terminal: true"));
         }
         // Every cycle must contain a transition that increments a counter (all counters have a limit).
         Map<String, List<TransitionDefinition>> unbounded = new HashMap<>();
         for (TransitionDefinition t : d.transitions()) {
-            if (t.increments() == null) {
+            if (t.increments() == null && !gaps.increments.contains(t.location()) && !d.isTerminal(t.from())) {
                 unbounded.computeIfAbsent(t.from(), k -> new ArrayList<>()).add(t);
             }
         }
         Set<String> done = new HashSet<>();
-        for (String start : d.states().keySet()) {
+        for (String start : states.keySet()) {
             findCycle(start, unbounded, done, new ArrayList<>(), new LinkedHashSet<>(), problems);
         }
     }

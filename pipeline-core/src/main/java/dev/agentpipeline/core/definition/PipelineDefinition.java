@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
@@ -39,8 +40,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * <p>Validation (on {@link Builder#build()} and on YAML load) rejects, naming the location of each problem:
  * unknown states and counters, malformed ids, duplicate transitions, evidence paths that name unknown states or
  * counters, states unreachable from the initial state, non-terminal states without a way out, terminal states
- * with one, and cycles that no bounded counter breaks (every loop must end). {@link #checkPlugins(StageRegistry)}
- * checks that every stage plugin exists.
+ * with one, and cycles that no bounded counter breaks (every loop must end). It reports every problem at once,
+ * in the order of their position. {@link #checkPlugins(StageRegistry)} checks that every stage plugin exists.
  *
  * @since 0.1
  */
@@ -61,6 +62,16 @@ public final class PipelineDefinition {
     PipelineDefinition(String id, String title, String description, String initialState,
                        Map<String, StateDefinition> states, List<TransitionDefinition> transitions,
                        Map<String, CounterDefinition> counters, SourceLocation location) {
+        this(id, title, description, initialState, states, transitions, counters, location, true);
+    }
+
+    /**
+     * @param validate whether to validate here; {@link Builder#build(List, ReadGaps, StageRegistry, Supplier)}
+     *     validates itself, to report the problems of reading with those of the model
+     */
+    private PipelineDefinition(String id, String title, String description, String initialState,
+                               Map<String, StateDefinition> states, List<TransitionDefinition> transitions,
+                               Map<String, CounterDefinition> counters, SourceLocation location, boolean validate) {
         this.id = id;
         this.title = title;
         this.description = description;
@@ -78,9 +89,15 @@ public final class PipelineDefinition {
         out.replaceAll((k, v) -> List.copyOf(v));
         this.outgoing = Collections.unmodifiableMap(out);
         this.byPair = Collections.unmodifiableMap(pairs);
-        List<DefinitionProblem> problems = DefinitionValidator.validate(this);
+        if (validate) {
+            throwIfAny(DefinitionValidator.validate(this, new ReadGaps()));
+        }
+    }
+
+    /** @throws DefinitionException with the problems in the order of their position, if there are any */
+    private static void throwIfAny(List<DefinitionProblem> problems) {
         if (!problems.isEmpty()) {
-            throw new DefinitionException(problems);
+            throw new DefinitionException(DefinitionValidator.inOrder(problems));
         }
     }
 
@@ -246,17 +263,20 @@ public final class PipelineDefinition {
      * @throws DefinitionException naming the location of every missing plugin and what is available
      */
     public void checkPlugins(StageRegistry stages) {
+        throwIfAny(pluginProblems(stages));
+    }
+
+    /** The states whose plugin is missing; a malformed plugin id is {@link DefinitionValidator}'s problem. */
+    private List<DefinitionProblem> pluginProblems(StageRegistry stages) {
         List<DefinitionProblem> problems = new ArrayList<>();
         for (StateDefinition state : states.values()) {
-            state.stagePlugin().filter(plugin -> stages.find(plugin).isEmpty()).ifPresent(plugin ->
-                    problems.add(new DefinitionProblem(state.location(), "state " + state.id()
+            state.stagePlugin().filter(StageRegistry::isValidId).filter(plugin -> stages.find(plugin).isEmpty())
+                    .ifPresent(plugin -> problems.add(new DefinitionProblem(state.location(), "state " + state.id()
                             + ": no stage plugin with id '" + plugin + "'; available: "
                             + (stages.ids().isEmpty() ? "none" : String.join(", ", stages.ids()))
                             + ". Add the plugin's jar to the class path or change 'stage:'.")));
         }
-        if (!problems.isEmpty()) {
-            throw new DefinitionException(problems);
-        }
+        return problems;
     }
 
     /** @return whether any state names evidence collectors ({@code collect:}) */
@@ -273,10 +293,7 @@ public final class PipelineDefinition {
      * @throws DefinitionException naming the location of every problem and what is available
      */
     public void checkCollectors(EvidenceCollectorRegistry collectors) {
-        List<DefinitionProblem> problems = DefinitionValidator.checkCollectors(this, collectors);
-        if (!problems.isEmpty()) {
-            throw new DefinitionException(problems);
-        }
+        throwIfAny(DefinitionValidator.checkCollectors(this, collectors, new ReadGaps()));
     }
 
     @Override
@@ -462,13 +479,37 @@ public final class PipelineDefinition {
          * @throws DefinitionException listing every problem
          */
         public PipelineDefinition build() {
-            if (initial == null) {
-                problems.add(new DefinitionProblem(location, "pipeline " + id + " has no initial state"));
+            return build(List.of(), new ReadGaps(), null, null);
+        }
+
+        /**
+         * Validates and builds, for the YAML loader: the problems it found while reading come in the same
+         * exception as those of the model, in the order of their position.
+         *
+         * @param read the problems found while reading
+         * @param gaps what could not be read, whose checks are skipped
+         * @param stages the plugins every stage must name one of, or null not to check
+         * @param collectors the evidence collectors to check {@code collect} against (asked for only if a state
+         *     collects), or null not to check
+         */
+        PipelineDefinition build(List<DefinitionProblem> read, ReadGaps gaps, StageRegistry stages,
+                                 Supplier<EvidenceCollectorRegistry> collectors) {
+            List<DefinitionProblem> all = new ArrayList<>(read);
+            all.addAll(problems);
+            if (initial == null && !gaps.initial) {
+                all.add(new DefinitionProblem(location, "pipeline " + id + " has no initial state"));
             }
-            if (!problems.isEmpty()) {
-                throw new DefinitionException(problems);
+            PipelineDefinition draft = new PipelineDefinition(id, title, description, initial, states, transitions,
+                    counters, location, false);
+            all.addAll(DefinitionValidator.validate(draft, gaps));
+            if (stages != null) {
+                all.addAll(draft.pluginProblems(stages));
             }
-            return new PipelineDefinition(id, title, description, initial, states, transitions, counters, location);
+            if (collectors != null && draft.collectsEvidence()) {
+                all.addAll(DefinitionValidator.checkCollectors(draft, collectors.get(), gaps));
+            }
+            throwIfAny(all);
+            return draft;
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.agentpipeline.core.definition.YamlTree.MapNode;
 import dev.agentpipeline.core.definition.YamlTree.Node;
 import dev.agentpipeline.core.definition.YamlTree.ScalarNode;
 import dev.agentpipeline.core.guard.Condition;
+import dev.agentpipeline.core.guard.ConditionGuard;
 import dev.agentpipeline.core.guard.Guard;
 import dev.agentpipeline.core.guard.GuardRegistry;
 import dev.agentpipeline.core.guard.Guards;
@@ -59,7 +60,25 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * </pre>
  *
  * <p>Every error - YAML syntax, an unknown key, a wrong type, and every rule of {@link PipelineDefinition} - is
- * a {@link DefinitionException} naming the file, line and column. Thread-safe.
+ * a {@link DefinitionException} naming the file, line and column. One load reports all of a definition's problems
+ * in one exception, sorted by line and column: those of reading it (duplicate and unknown keys, types, operators,
+ * operands, templates, custom guards) together with those of the model (unknown states and counters, evidence
+ * paths, unreachable states, states without a way out, cycles without a bounded counter) and, when they are
+ * checked, missing stage plugins and evidence collectors. It leaves out only what another problem makes
+ * meaningless:
+ * <ul>
+ *   <li>it stops at a YAML syntax error, an empty file or a document that is not a mapping: nothing else can be
+ *       read then;</li>
+ *   <li>a state or counter whose entry is malformed still counts as defined, so naming it is no "unknown state"
+ *       or "unknown counter"; if {@code states} or {@code counters} itself is not a mapping, no name is called
+ *       unknown;</li>
+ *   <li>a check that needs something that could not be read, or that an unknown name leaves open, is skipped:
+ *       no state is called unreachable while the initial state is unknown or a transition a run may take leads to
+ *       an unknown state (it may have meant any state); no state is said to have no way out while a transition
+ *       comes from an unknown state, nor one whose {@code terminal} could not be read; an {@code evidence.} path
+ *       into a state whose collectors are not all known is not checked.</li>
+ * </ul>
+ * Thread-safe.
  *
  * @since 0.1
  */
@@ -92,6 +111,10 @@ public final class PipelineDefinitions {
      * @throws DefinitionException if the file is missing, unreadable or invalid
      */
     public static PipelineDefinition fromYaml(Path file, GuardRegistry guards) {
+        return load(file, guards, null);
+    }
+
+    private static PipelineDefinition load(Path file, GuardRegistry guards, StageRegistry stages) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -101,7 +124,7 @@ public final class PipelineDefinitions {
         } catch (IOException e) {
             throw YamlTree.problem(new SourceLocation(file.toString(), 0, 0), "cannot read the file: " + e);
         }
-        return fromYaml(file.toString(), text, guards);
+        return load(file.toString(), text, guards, stages);
     }
 
     /**
@@ -111,12 +134,11 @@ public final class PipelineDefinitions {
      * @param guards the custom guards it may name
      * @param stages the available stage plugins
      * @return the definition
-     * @throws DefinitionException if the file is invalid or names a missing plugin
+     * @throws DefinitionException if the file is invalid or names a missing plugin, listing the missing plugins
+     *     with the definition's other problems
      */
     public static PipelineDefinition fromYaml(Path file, GuardRegistry guards, StageRegistry stages) {
-        PipelineDefinition definition = fromYaml(file, guards);
-        definition.checkPlugins(stages);
-        return definition;
+        return load(file, guards, Objects.requireNonNull(stages, "stages"));
     }
 
     /**
@@ -129,13 +151,16 @@ public final class PipelineDefinitions {
      * @throws DefinitionException if the text is invalid
      */
     public static PipelineDefinition fromYaml(String sourceName, String yaml, GuardRegistry guards) {
+        return load(sourceName, yaml, guards, null);
+    }
+
+    private static PipelineDefinition load(String sourceName, String yaml, GuardRegistry guards,
+                                           StageRegistry stages) {
         Objects.requireNonNull(guards, "guards");
-        Node root = YamlTree.parse(sourceName, yaml);
-        PipelineDefinition definition = new Reader(guards).definition(root);
-        if (definition.collectsEvidence()) {
-            definition.checkCollectors(EvidenceCollectorRegistry.load());
-        }
-        return definition;
+        Reader reader = new Reader(guards);
+        Node root = YamlTree.parse(sourceName, yaml, reader.problems);
+        PipelineDefinition.Builder builder = reader.definition(root);
+        return builder.build(reader.problems, reader.gaps, stages, EvidenceCollectorRegistry::load);
     }
 
     /**
@@ -159,19 +184,27 @@ public final class PipelineDefinitions {
         }
     }
 
-    /** Turns the located tree into a definition, checking keys and types. */
+    /**
+     * Turns the located tree into a builder, checking keys and types. It reads on past every problem, keeping what
+     * it can read (a state whose entry is malformed is still a state) and noting in {@link #gaps} what it cannot,
+     * so that the model's checks run as well and skip only what depends on the unread parts.
+     */
     private static final class Reader {
+        private static final String COUNTER_RECOVERY = "Escalate to a person";
+
         private final GuardRegistry guards;
-        private final List<DefinitionProblem> problems = new ArrayList<>();
+        final List<DefinitionProblem> problems = new ArrayList<>();
+        final ReadGaps gaps = new ReadGaps();
 
         Reader(GuardRegistry guards) {
             this.guards = guards;
         }
 
-        PipelineDefinition definition(Node root) {
+        /** @throws DefinitionException if the document is not a mapping: then nothing in it can be a definition */
+        PipelineDefinition.Builder definition(Node root) {
             MapNode top = map(root, "the pipeline definition");
             if (top == null) {
-                throw new DefinitionException(problems);
+                throw new DefinitionException(DefinitionValidator.inOrder(problems));
             }
             keys(top, "the pipeline definition", Set.of("schema_version", "id", "title", "description", "initial",
                     "counters", "states", "transitions"));
@@ -181,6 +214,7 @@ public final class PipelineDefinitions {
                         + "schema_version " + SCHEMA_VERSION);
             }
             String id = text(required(top, "id", "the pipeline definition"), "id");
+            gaps.id = id == null;
             PipelineDefinition.Builder builder = PipelineDefinition.builder(id == null ? "?" : id)
                     .location(top.location);
             optionalText(top, "title").ifPresent(builder::title);
@@ -189,15 +223,20 @@ public final class PipelineDefinitions {
             if (initial != null) {
                 builder.initial(initial);
             }
+            gaps.initial = initial == null;
             Node counters = top.entries.get("counters");
             if (counters != null) {
                 MapNode map = map(counters, "counters");
-                map.entries.forEach((name, node) -> counter(builder, name, map.keys.get(name), node));
+                if (map != null) {
+                    map.entries.forEach((name, node) -> counter(builder, name, map.keys.get(name), node));
+                }
+                gaps.counters = map == null;
             }
             MapNode states = map(required(top, "states", "the pipeline definition"), "states");
             if (states != null) {
                 states.entries.forEach((name, node) -> state(builder, name, states.keys.get(name), node));
             }
+            gaps.states = states == null;
             Node transitions = required(top, "transitions", "the pipeline definition");
             if (transitions instanceof ListNode list) {
                 for (Node item : list.items) {
@@ -206,15 +245,16 @@ public final class PipelineDefinitions {
             } else if (transitions != null) {
                 fail(transitions.location, "'transitions' must be a list, got " + transitions.kind());
             }
-            if (!problems.isEmpty()) {
-                throw new DefinitionException(problems);
-            }
-            return builder.build();
+            gaps.transitions = !(transitions instanceof ListNode);
+            return builder;
         }
 
+        /** Defines the counter even if its entry is malformed, so that naming it is no "unknown counter". */
         private void counter(PipelineDefinition.Builder builder, String name, SourceLocation at, Node node) {
             MapNode map = map(node, "counter " + name);
             if (map == null) {
+                builder.counter(new CounterDefinition(name, 0, name + "_limit",
+                        MessageTemplate.of(counterError(name)), MessageTemplate.of(COUNTER_RECOVERY), at));
                 return;
             }
             keys(map, "counter " + name, Set.of("limit", "code", "error", "recovery", "description"));
@@ -227,21 +267,32 @@ public final class PipelineDefinitions {
                         + limitNode.kind());
             }
             String code = optionalText(map, "code").orElse(name + "_limit");
-            MessageTemplate error = template(map, "error", "Counter " + name + " reached its limit (${limit})");
-            MessageTemplate recovery = template(map, "recovery", "Escalate to a person");
-            if (error != null && recovery != null) {
-                builder.counter(new CounterDefinition(name, (int) limit, code, error, recovery, at));
-            }
+            MessageTemplate error = template(map, "error", counterError(name));
+            MessageTemplate recovery = template(map, "recovery", COUNTER_RECOVERY);
+            builder.counter(new CounterDefinition(name, (int) limit, code,
+                    error == null ? MessageTemplate.of(counterError(name)) : error,
+                    recovery == null ? MessageTemplate.of(COUNTER_RECOVERY) : recovery, at));
         }
 
+        private static String counterError(String name) {
+            return "Counter " + name + " reached its limit (${limit})";
+        }
+
+        /**
+         * Defines the state even if its entry is malformed, so that naming it is no "unknown state"; a state whose
+         * entry, terminal, stage or collect cannot be read goes into the gaps.
+         */
         private void state(PipelineDefinition.Builder builder, String name, SourceLocation at, Node node) {
             boolean empty = node instanceof ScalarNode s && (s.value == null || "".equals(s.value));
             MapNode map = empty ? new MapNode(at) : map(node, "state " + name);
             if (map == null) {
+                gaps.stateBodies.add(name);
+                builder.state(new StateDefinition(name, "", null, false, Map.of(), at));
                 return;
             }
             keys(map, "state " + name, Set.of("description", "stage", "terminal", "properties", "settings",
                     "collect"));
+            int before = problems.size();
             String stage = optionalText(map, "stage").orElse(null);
             boolean terminal = false;
             Node terminalNode = map.entries.get("terminal");
@@ -250,6 +301,10 @@ public final class PipelineDefinitions {
             } else if (terminalNode != null) {
                 fail(terminalNode.location, "state " + name + ": terminal must be true or false, got "
                         + terminalNode.kind());
+            }
+            List<CollectorDefinition> collect = collect(name, map.entries.get("collect"));
+            if (problems.size() > before) {
+                gaps.stateBodies.add(name);
             }
             Map<String, Object> properties = Map.of();
             Node propertiesNode = map.entries.get("properties");
@@ -266,8 +321,10 @@ public final class PipelineDefinitions {
             if (settingsNode != null) {
                 MapNode values = map(settingsNode, "state " + name + " settings");
                 if (values != null && stage == null) {
-                    fail(settingsNode.location, "state " + name + " has settings but no stage plugin; settings are"
-                            + " for the plugin named by 'stage:'");
+                    if (!map.entries.containsKey("stage")) { // an unreadable stage is reported already
+                        fail(settingsNode.location, "state " + name + " has settings but no stage plugin; settings"
+                                + " are for the plugin named by 'stage:'");
+                    }
                 } else if (values != null) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> given = (Map<String, Object>) YamlTree.toValue(values);
@@ -275,7 +332,7 @@ public final class PipelineDefinitions {
                 }
             }
             builder.state(new StateDefinition(name, optionalText(map, "description").orElse(""), stage, terminal,
-                    properties, settings, at, collect(name, map.entries.get("collect"))));
+                    properties, settings, at, collect));
         }
 
         /** {@code collect: [junit, {id: jacoco, reports: [target/site/jacoco/jacoco.xml]}]} */
@@ -319,38 +376,55 @@ public final class PipelineDefinitions {
             return collectors;
         }
 
+        /**
+         * Adds a transition for every target; the parts that cannot be read go into the gaps: a transition without
+         * a readable source or target as a partial edge, an unreadable {@code increments} by location, and the
+         * evidence paths of its guards if it cannot be added.
+         */
         private void transition(PipelineDefinition.Builder builder, Node node) {
             MapNode map = map(node, "a transition");
             if (map == null) {
+                gaps.edges.add(new ReadGaps.Edge(null, null));
                 return;
             }
             keys(map, "transition", Set.of("from", "to", "guards", "increments", "description"));
             String from = text(required(map, "from", "transition"), "from");
             Node toNode = required(map, "to", "transition");
             List<String> targets = new ArrayList<>();
+            boolean targetUnread = toNode == null;
             if (toNode instanceof ListNode list) {
                 if (list.items.isEmpty()) {
                     fail(list.location, "'to' is an empty list; name at least one state");
+                    targetUnread = true;
                 }
                 for (Node item : list.items) {
                     String target = text(item, "to");
                     if (target != null) {
                         targets.add(target);
+                    } else {
+                        targetUnread = true;
                     }
                 }
             } else if (toNode != null) {
                 String target = text(toNode, "to");
                 if (target != null) {
                     targets.add(target);
+                } else {
+                    targetUnread = true;
                 }
             }
-            String increments = optionalText(map, "increments").orElse(null);
+            Node incrementsNode = map.entries.get("increments");
+            String increments = incrementsNode == null ? null : text(incrementsNode, "increments");
+            if (incrementsNode != null && increments == null) {
+                gaps.increments.add(map.location);
+            }
             String description = optionalText(map, "description").orElse("");
             List<GuardDefinition> guardList = new ArrayList<>();
+            List<GuardPath> unbuilt = new ArrayList<>();
             Node guardsNode = map.entries.get("guards");
             if (guardsNode instanceof ListNode list) {
                 for (Node item : list.items) {
-                    GuardDefinition guard = guard(item);
+                    GuardDefinition guard = guard(item, unbuilt);
                     if (guard != null) {
                         guardList.add(guard);
                     }
@@ -358,16 +432,49 @@ public final class PipelineDefinitions {
             } else if (guardsNode != null) {
                 fail(guardsNode.location, "'guards' must be a list, got " + guardsNode.kind());
             }
-            if (from == null) {
-                return;
+            if (targetUnread) {
+                gaps.edges.add(new ReadGaps.Edge(from, null));
+                if (targets.isEmpty()) {
+                    pathsOf("transition " + (from == null ? "?" : from) + " -> ?", guardList, unbuilt);
+                }
             }
             for (String to : targets) {
-                builder.transition(new TransitionDefinition(from, to, guardList, increments, description,
-                        map.location));
+                String owner = "transition " + (from == null ? "?" : from) + " -> " + to;
+                if (from == null) {
+                    gaps.edges.add(new ReadGaps.Edge(null, to));
+                    pathsOf(owner, guardList, unbuilt);
+                } else {
+                    builder.transition(new TransitionDefinition(from, to, guardList, increments, description,
+                            map.location));
+                    pathsOf(owner, List.of(), unbuilt);
+                }
             }
         }
 
-        private GuardDefinition guard(Node node) {
+        /** Hands the evidence paths of guards that are in no transition to the model's checks. */
+        private void pathsOf(String owner, List<GuardDefinition> built, List<GuardPath> unbuilt) {
+            for (GuardDefinition guard : built) {
+                if (guard.guard() instanceof ConditionGuard conditions) {
+                    List<String> paths = new ArrayList<>();
+                    conditions.conditions().forEach(condition -> paths.add(condition.path()));
+                    paths.addAll(conditions.error().placeholders());
+                    paths.addAll(conditions.recovery().placeholders());
+                    paths.forEach(path -> gaps.paths.add(new ReadGaps.PathUse(owner, guard.location(), path)));
+                }
+            }
+            unbuilt.forEach(use -> gaps.paths.add(new ReadGaps.PathUse(owner, use.location(), use.path())));
+        }
+
+        /** An evidence path of a guard that could not be built, where the guard is. */
+        private record GuardPath(SourceLocation location, String path) {
+        }
+
+        /**
+         * @param unbuilt receives the evidence paths (of conditions and of placeholders) that the model's checks
+         *     would not see because their guard, or their condition, could not be built
+         * @return the guard, or null if it cannot be built
+         */
+        private GuardDefinition guard(Node node, List<GuardPath> unbuilt) {
             MapNode map = map(node, "a guard");
             if (map == null) {
                 return null;
@@ -394,32 +501,78 @@ public final class PipelineDefinitions {
             }
             MapNode require = map(required(map, "require", "guard"), "'require'");
             MapNode reject = map(required(map, "reject", "guard"), "'reject'");
-            if (require == null || reject == null) {
-                return null;
-            }
-            keys(reject, "'reject'", Set.of("code", "error", "recovery"));
             List<Condition> conditions = new ArrayList<>();
-            require.entries.forEach((path, ops) -> conditions(path, require.keys.get(path), ops, conditions));
-            String code = text(required(reject, "code", "'reject'"), "code");
-            String error = text(required(reject, "error", "'reject'"), "error");
-            String recovery = optionalText(reject, "recovery").orElse("");
-            if (code == null || error == null || conditions.isEmpty()) {
+            List<String> paths = new ArrayList<>();
+            List<String> lost = new ArrayList<>();
+            if (require != null) {
+                require.entries.forEach((path, ops) ->
+                        conditions(path, require.keys.get(path), ops, conditions, paths, lost));
                 if (require.entries.isEmpty()) {
                     fail(require.location, "'require' needs at least one condition, such as"
                             + " summary.STAGE_1.verdict: {eq: GO}");
                 }
+            }
+            String code = null;
+            MessageTemplate error = null;
+            MessageTemplate recovery = null;
+            if (reject != null) {
+                keys(reject, "'reject'", Set.of("code", "error", "recovery"));
+                code = text(required(reject, "code", "'reject'"), "code");
+                error = rejectTemplate(reject, text(required(reject, "error", "'reject'"), "error"));
+                recovery = rejectTemplate(reject, optionalText(reject, "recovery").orElse(""));
+                for (MessageTemplate template : java.util.Arrays.asList(error, recovery)) {
+                    if (template != null) {
+                        paths.addAll(template.placeholders());
+                    }
+                }
+            }
+            if (code == null || error == null || recovery == null || conditions.isEmpty()) {
+                paths.forEach(path -> unbuilt.add(new GuardPath(map.location, path)));
+                return null;
+            }
+            lost.forEach(path -> unbuilt.add(new GuardPath(map.location, path)));
+            return new GuardDefinition(Guards.require(conditions.toArray(Condition[]::new))
+                    .orReject(code, error.text(), recovery.text()), map.location);
+        }
+
+        /** @return the template, or null (and a problem where the rejection is) if it is malformed */
+        private MessageTemplate rejectTemplate(MapNode reject, String text) {
+            if (text == null) {
                 return null;
             }
             try {
-                return new GuardDefinition(Guards.require(conditions.toArray(Condition[]::new))
-                        .orReject(code, error, recovery), map.location);
+                return MessageTemplate.of(text);
             } catch (IllegalArgumentException e) {
                 fail(reject.location, e.getMessage());
                 return null;
             }
         }
 
-        private void conditions(String path, SourceLocation at, Node node, List<Condition> out) {
+        /**
+         * Reads the conditions on one path into {@code out}. A well-formed path goes into {@code paths}, and into
+         * {@code lost} as well if no condition on it can be built, so that it is checked in any case; a malformed
+         * path is reported here, with each operator it is given.
+         */
+        private void conditions(String path, SourceLocation at, Node node, List<Condition> out, List<String> paths,
+                                List<String> lost) {
+            int built = out.size();
+            boolean wellFormed;
+            try {
+                Condition.exists(path);
+                wellFormed = true;
+            } catch (IllegalArgumentException e) {
+                wellFormed = false;
+            }
+            readConditions(path, at, node, out);
+            if (wellFormed) {
+                paths.add(path);
+                if (out.size() == built) {
+                    lost.add(path);
+                }
+            }
+        }
+
+        private void readConditions(String path, SourceLocation at, Node node, List<Condition> out) {
             MapNode ops = map(node, "condition on " + path);
             if (ops == null) {
                 return;

@@ -79,17 +79,32 @@ final class YamlTree {
     private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
 
     /**
-     * Parses a YAML document.
+     * Parses a YAML document, stopping at the first problem.
      *
      * @throws DefinitionException with the location of a syntax error or a duplicate key
      */
     static Node parse(String source, String text) {
+        List<DefinitionProblem> duplicates = new ArrayList<>();
+        Node root = parse(source, text, duplicates);
+        if (!duplicates.isEmpty()) {
+            throw new DefinitionException(duplicates.subList(0, 1));
+        }
+        return root;
+    }
+
+    /**
+     * Parses a YAML document, adding each duplicate key to {@code problems} and keeping the key's first value, so
+     * that the rest of the document can still be checked.
+     *
+     * @throws DefinitionException with the location of a syntax error: nothing after it can be read
+     */
+    static Node parse(String source, String text, List<DefinitionProblem> problems) {
         try (JsonParser parser = FACTORY.createParser(text)) {
             JsonToken token = parser.nextToken();
             if (token == null) {
                 throw problem(new SourceLocation(source, 1, 1), "the file is empty; expected a pipeline definition");
             }
-            return read(source, parser, token);
+            return read(source, parser, token, problems);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw problem(new SourceLocation(source, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr()),
@@ -99,7 +114,8 @@ final class YamlTree {
         }
     }
 
-    private static Node read(String source, JsonParser parser, JsonToken token) throws IOException {
+    private static Node read(String source, JsonParser parser, JsonToken token, List<DefinitionProblem> problems)
+            throws IOException {
         SourceLocation location = where(source, parser);
         switch (token) {
             case START_OBJECT: {
@@ -107,10 +123,11 @@ final class YamlTree {
                 for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
                     String key = parser.currentName();
                     SourceLocation keyLocation = where(source, parser);
-                    Node value = read(source, parser, parser.nextToken());
+                    Node value = read(source, parser, parser.nextToken(), problems);
                     if (map.entries.containsKey(key)) {
-                        throw problem(keyLocation, "duplicate key '" + key + "' (first at line "
-                                + map.keys.get(key).line() + ")");
+                        problems.add(new DefinitionProblem(keyLocation, "duplicate key '" + key + "' (first at line "
+                                + map.keys.get(key).line() + ")"));
+                        continue;
                     }
                     map.entries.put(key, value);
                     map.keys.put(key, keyLocation);
@@ -120,7 +137,7 @@ final class YamlTree {
             case START_ARRAY: {
                 ListNode list = new ListNode(location);
                 for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-                    list.items.add(read(source, parser, t));
+                    list.items.add(read(source, parser, t, problems));
                 }
                 return list;
             }

@@ -75,6 +75,17 @@ class PipelineDefinitionBuilderTest {
     }
 
     @Test
+    void reportsAStateDefinedTwiceTogetherWithAnUnknownCounter() {
+        DefinitionException e = rejected(release().state("BUILD")
+                .transition(TransitionDefinition.builder("DONE", "QUEUED").increments("loops").build()));
+
+        assertThat(e.problems()).extracting(DefinitionProblem::message).containsExactly(
+                "state BUILD is defined twice",
+                "transition DONE -> QUEUED: DONE is terminal; a run that reached it has ended and cannot move on",
+                "transition DONE -> QUEUED: increments unknown counter 'loops'; counters are retries");
+    }
+
+    @Test
     void rejectsATransitionDefinedTwice() {
         DefinitionException e = rejected(release().transition("QUEUED", "BUILD"));
 

@@ -190,6 +190,22 @@ class PipelineDefinitionsYamlTest {
         }
 
         @Test
+        void reportsEveryDuplicateKeyWithTheOtherProblems() {
+            // Given WORK defined again at line 11, a second 'title' at line 4 and a typo at line 13
+            DefinitionException e = rejected(edit("  DONE:\n    terminal: true", "  WORK: {stage: acme-other}\n  DONE:\n"
+                    + "    terminal: true\n    termnial: true").replace("title: Mini pipeline", "title: Mini pipeline\ntitle: Mini"));
+
+            // Then all three are reported at once, and the first WORK is the one that counts
+            assertThat(e).isNotNull();
+            assertThat(e.problems()).extracting(p -> p.location().line() + ":" + p.location().column() + ": "
+                    + p.message()).containsExactly(
+                    "4:1: duplicate key 'title' (first at line 3)",
+                    "12:3: duplicate key 'WORK' (first at line 10)",
+                    "15:5: unknown key 'termnial' in state DONE; expected collect, description, properties, settings,"
+                            + " stage, terminal");
+        }
+
+        @Test
         void rejectsADocumentThatIsNotAMapping() {
             // Given a list where the definition's mapping belongs
             DefinitionException e = rejected("- QUEUED\n- DONE\n");
@@ -216,11 +232,26 @@ class PipelineDefinitionsYamlTest {
             DefinitionException e = rejected(edit("  QUEUED: {}\n  WORK:\n    stage: acme-work\n  DONE:\n    terminal: true\n",
                     "  - QUEUED\n"));
 
-            // Then the loader reports it (and what the transitions then refer to) instead of failing
+            // Then the loader reports it instead of failing, and does not call the states the transitions name
+            // unknown: no state could be read
             assertThat(e).isNotNull();
             assertThat(e.problems()).extracting(DefinitionProblem::message)
-                    .contains("states must be a mapping (key: value lines), got a list");
+                    .contains("states must be a mapping (key: value lines), got a list")
+                    .noneMatch(message -> message.contains("unknown state"));
             assertThat(e.problems()).extracting(p -> p.location().line()).contains(8);
+        }
+
+        @Test
+        void reportsCountersThatAreNotAMappingInsteadOfFailing() {
+            // Given a list of names where the counters' mapping belongs (line 5)
+            DefinitionException e = rejected(edit("counters:\n  retries: {limit: 2, error: \"Retried ${value} of ${limit}\"}",
+                    "counters: [retries]"));
+
+            // Then
+            assertThat(e).isNotNull();
+            assertThat(e.problems()).extracting(DefinitionProblem::message)
+                    .contains("counters must be a mapping (key: value lines), got a list");
+            assertThat(e.problems()).extracting(p -> p.location().line()).contains(5);
         }
 
         @Test
@@ -520,6 +551,190 @@ class PipelineDefinitionsYamlTest {
             // Then
             assertThat(e.problems()).hasSize(2);
             assertThat(e).hasMessageStartingWith("Invalid pipeline definition (2 problems):\n  " + file + ":16:5: ");
+        }
+    }
+
+    /**
+     * One load reports the problems of reading (keys, types, operators, operands) together with those of the model
+     * (unknown states and counters, reachability, ways out, cycles), in the order of their position; it leaves out
+     * only what another problem makes meaningless.
+     */
+    @Nested
+    class EveryProblemAtOnce {
+
+        /** Problems as {@code line:column: message}, the file name checked once. */
+        private List<String> located(DefinitionException e) {
+            assertThat(e).as("a DefinitionException").isNotNull();
+            assertThat(e.problems()).extracting(p -> p.location().source()).containsOnly(file.toString());
+            return e.problems().stream()
+                    .map(p -> p.location().line() + ":" + p.location().column() + ": " + p.message())
+                    .toList();
+        }
+
+        @Test
+        void reportsOperandProblemsTogetherWithUnknownStatesAndCounters() {
+            // Given
+            String yaml = String.join("\n",
+                    "schema_version: 1",                                                        // 1
+                    "id: mini",                                                                 // 2
+                    "initial: QUEUED",                                                          // 3
+                    "counters:",                                                                // 4
+                    "  retries: {limit: 2}",                                                    // 5
+                    "states:",                                                                  // 6
+                    "  QUEUED: {}",                                                             // 7
+                    "  WORK: {stage: acme-work}",                                               // 8
+                    "  ORPHAN: {stage: acme-orphan}",                                           // 9
+                    "  DONE: {terminal: true}",                                                 // 10
+                    "transitions:",                                                             // 11
+                    "  - from: QUEUED",                                                         // 12
+                    "    to: WORK",                                                             // 13
+                    "  - from: WORK",                                                           // 14
+                    "    to: DONE",                                                             // 15
+                    "    guards:",                                                              // 16
+                    "      - require: {outcome.WORK.verdict: {gte: five}}",                     // 17
+                    "        reject: {code: not_passed, error: \"Verdict ${outcome.WORK.verdict}\"}",
+                    "      - require: {counter.retires: {lt: two}}",                            // 19
+                    "        reject: {code: too_many, error: Too many}",                        // 20
+                    "      - require: {outcome.WORK.verdict: {greater: 5}}",                    // 21
+                    "        reject: {code: low, error: Low}",                                  // 22
+                    "      - require: outcome.WORK.verdict",                                    // 23
+                    "        reject: {code: unclear, error: Unclear}",                          // 24
+                    "  - from: WORK",                                                           // 25
+                    "    to: WORK",                                                             // 26
+                    "    increments: retry",                                                    // 27
+                    "  - from: ORPHAN",                                                         // 28
+                    "    to: DNOE",                                                             // 29
+                    "");
+
+            // When
+            DefinitionException e = rejected(yaml);
+
+            // Then every problem is in the one exception, in the order of its position
+            assertThat(located(e)).containsExactly(
+                    "9:3: state ORPHAN is unreachable from the initial state QUEUED; add a transition into it or"
+                            + " remove it",
+                    "17:42: condition on outcome.WORK.verdict: 'gte' takes a number, got 'five'",
+                    "19:9: transition WORK -> DONE: evidence path 'counter.retires' names unknown counter 'retires';"
+                            + " counters are retries",
+                    "19:37: condition on counter.retires: 'lt' takes a number, got 'two'",
+                    "21:42: condition on outcome.WORK.verdict: unknown operator 'greater'; use exists, eq, ne, in,"
+                            + " not_in, gt, gte, lt or lte",
+                    "23:18: 'require' must be a mapping (key: value lines), got the text 'outcome.WORK.verdict'",
+                    "25:5: transition WORK -> WORK: increments unknown counter 'retry'; counters are retries",
+                    "28:5: transition ORPHAN -> DNOE: unknown state 'DNOE'; states are QUEUED, WORK, ORPHAN, DONE");
+            assertThat(e).hasMessageStartingWith("Invalid pipeline definition (8 problems):\n  " + file + ":9:3: ");
+        }
+
+        @Test
+        void checksTheEvidencePathsOfAGuardThatCannotBeBuilt() {
+            // Given a guard without a rejection code whose condition and message name an unknown state
+            DefinitionException e = rejected(edit("{code: not_passed, error: \"Verdict ${outcome.WORK.verdict}\"",
+                    "{error: \"Verdict ${outcome.WROK.verdict}\"").replace("{outcome.WORK.verdict: {eq: PASS}}",
+                    "{summary.WROK.verdict: {eq: PASS}}"));
+
+            // Then
+            assertThat(located(e)).containsExactly(
+                    "19:9: transition WORK -> DONE: evidence path 'summary.WROK.verdict' names unknown state 'WROK';"
+                            + " states are QUEUED, WORK, DONE",
+                    "19:9: transition WORK -> DONE: evidence path 'outcome.WROK.verdict' names unknown state 'WROK';"
+                            + " states are QUEUED, WORK, DONE",
+                    "20:17: 'reject' needs 'code'");
+        }
+
+        @Test
+        void reportsGraphProblemsTogetherWithKeyAndTypeProblems() {
+            // Given an unknown key (line 3), a state nothing leads to (line 11) and a cycle without a counter (21)
+            DefinitionException e = rejected(edit("title: Mini pipeline", "titel: Mini pipeline")
+                    .replace("  DONE:\n", "  ORPHAN: {stage: acme-x}\n  DONE:\n")
+                    .replace("    increments: retries\n", "  - from: ORPHAN\n    to: DONE\n"));
+
+            // Then
+            assertThat(located(e)).containsExactly(
+                    "3:1: unknown key 'titel' in the pipeline definition; expected counters, description, id,"
+                            + " initial, schema_version, states, title, transitions",
+                    "11:3: state ORPHAN is unreachable from the initial state QUEUED; add a transition into it or"
+                            + " remove it",
+                    "22:5: cycle WORK -> WORK has no bounded counter, so a run could loop forever; add 'increments:"
+                            + " <counter>' (a counter with a limit) to one of its transitions");
+        }
+
+        @Test
+        void aStateWhoseEntryIsMalformedIsStillAStateForTheTransitions() {
+            // Given DONE written as text instead of a mapping
+            DefinitionException e = rejected(edit("  DONE:\n    terminal: true", "  DONE: terminal"));
+
+            // Then only that is reported: the transition into DONE names a state, and DONE may be the terminal one
+            singleProblem(e, 11, 9, "state DONE must be a mapping (key: value lines), got the text 'terminal'");
+        }
+
+        @Test
+        void aCounterWhoseEntryIsMalformedIsStillACounterForTheTransitions() {
+            DefinitionException e = rejected(edit("  retries: {limit: 2, error: \"Retried ${value} of ${limit}\"}",
+                    "  retries: 2"));
+
+            singleProblem(e, 6, 12, "counter retries must be a mapping (key: value lines), got the number 2");
+        }
+
+        @Test
+        void doesNotCallAStateUnreachableWhileAReachableTransitionNamesAnUnknownState() {
+            // Given WORK -> DNOE (line 16), which may have meant any state, and ORPHAN, which nothing leads into
+            DefinitionException e = rejected(edit("    to: DONE", "    to: DNOE")
+                    .replace("  DONE:\n", "  ORPHAN: {stage: acme-x}\n  DONE:\n")
+                    .replace("  - from: QUEUED\n", "  - from: ORPHAN\n    to: DONE\n  - from: QUEUED\n"));
+
+            // Then the unknown state is reported, and whether DONE or ORPHAN can be reached is left open
+            singleProblem(e, 19, 5, "transition WORK -> DNOE: unknown state 'DNOE'");
+        }
+
+        @Test
+        void doesNotSayAStateHasNoWayOutWhileATransitionComesFromAnUnknownState() {
+            // Given the transition out of WORK written as coming from WROK
+            DefinitionException e = rejected(edit("  - from: WORK\n    to: DONE", "  - from: WROK\n    to: DONE")
+                    .replace("  - from: WORK\n    to: WORK\n    increments: retries\n", ""));
+
+            // Then it is the only problem: WROK may have meant WORK
+            singleProblem(e, 16, 5, "transition WROK -> DONE: unknown state 'WROK'");
+        }
+
+        @Test
+        void reportsMissingPluginsTogetherWithTheOtherProblems() throws IOException {
+            // Given WORK's plugin is not available, and a transition names an unknown counter
+            Files.writeString(file, edit("increments: retries", "increments: retry"), StandardCharsets.UTF_8);
+
+            // When
+            DefinitionException e = catchThrowableOfType(DefinitionException.class,
+                    () -> PipelineDefinitions.fromYaml(file, GuardRegistry.empty(), StageRegistry.of()));
+
+            // Then
+            assertThat(located(e)).containsExactly(
+                    "9:3: state WORK: no stage plugin with id 'acme-work'; available: none. Add the plugin's jar to"
+                            + " the class path or change 'stage:'.",
+                    "21:5: transition WORK -> WORK: increments unknown counter 'retry'; counters are retries");
+        }
+
+        @Test
+        void reportsMissingCollectorsTogetherWithTheOtherProblems() {
+            // Given a collector that does not exist (core's tests have only line-coverage) and an unknown operator
+            DefinitionException e = rejected(edit("    stage: acme-work", "    stage: acme-work\n    collect: [jacocco]")
+                    .replace("{eq: PASS}", "{equals: PASS}"));
+
+            // Then
+            assertThat(located(e)).containsExactly(
+                    "11:15: state WORK: no evidence collector with id 'jacocco'; available: line-coverage. Add the"
+                            + " collector's jar to the class path or change 'collect:'.",
+                    "20:42: condition on outcome.WORK.verdict: unknown operator 'equals'; use exists, eq, ne, in,"
+                            + " not_in, gt, gte, lt or lte");
+        }
+
+        @Test
+        void stopsAtASyntaxErrorSinceNothingAfterItCanBeRead() {
+            // Given an unknown key before an unclosed flow mapping
+            DefinitionException e = rejected(edit("title: Mini pipeline", "titel: Mini pipeline")
+                    .replace("  QUEUED: {}", "  QUEUED: {"));
+
+            // Then only the syntax error is reported
+            assertThat(e.problems()).singleElement().satisfies(problem ->
+                    assertThat(problem.message()).startsWith("not valid YAML: "));
         }
     }
 
