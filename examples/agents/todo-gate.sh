@@ -1,6 +1,6 @@
 #!/bin/sh
 # An example quality gate for the command stage (pipeline-command): a plain POSIX script, no agent.
-# It fails the story while the workspace's source files hold TODO or FIXME markers, and writes the seeds'
+# It fails the story while the workspace's source files hold TODO or FIXME markers, and writes the
 # stage summary envelope to the file the stage names. Adapt it: run your tests, read your coverage, ...
 #
 #   stages.yaml:

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code pipeline board list} and {@code pipeline board move}: the seeds' kanban board
+ * {@code pipeline board list} and {@code pipeline board move}: the kanban board
  * ({@value KanbanBoard#DEFAULT_PATH} of the project) with each story's target stage, and a story moved between its
  * status sections. {@code run --from-board} uses the same board.
  *
@@ -38,7 +38,7 @@ final class BoardCommands {
     /** @return {@code board list} */
     static CliCommand list() {
         return CliCommand.of("board list", "Lists the stories on the project's kanban board (" + KanbanBoard.DEFAULT_PATH
-                        + ") in the seeds' order of selection (To Review, To Rework, In Progress, Todo, Backlog with"
+                        + ") in the ln-1000 skill's order of selection (To Review, To Rework, In Progress, Todo, Backlog with"
                         + " tasks, Backlog without), each with the stage and skill it starts at; `pipeline board`"
                         + " alone is the same. Reads only.",
                 List.of(CliOption.flag("--all", "List Done, Postponed and Canceled stories too (after the others,"

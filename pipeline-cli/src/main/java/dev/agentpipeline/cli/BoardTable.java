@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The board's stories as a table for people, in the seeds' layout: {@code #, Story, Title, Status, Stage, Epic},
+ * The board's stories as a table for people, in the ln-1000 skill's layout: {@code #, Story, Title, Status, Stage, Epic},
  * columns aligned, long titles and epics cut with an ellipsis. Widths count code points, so a wide emoji in a title
  * can shift the columns right of it by one.
  *
@@ -58,7 +58,7 @@ final class BoardTable {
         return table.toString();
     }
 
-    /** The seeds' status column: Backlog says whether the story has tasks. */
+    /** The ln-1000 skill's status column: Backlog says whether the story has tasks. */
     static String status(BoardStory story) {
         if (story.status() == BoardStatus.BACKLOG) {
             return story.hasTasks() ? "Backlog (tasks)" : "Backlog (no tasks)";

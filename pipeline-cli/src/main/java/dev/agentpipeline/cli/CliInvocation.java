@@ -155,7 +155,7 @@ public final class CliInvocation {
         return injector.getInstance(type);
     }
 
-    /** @return the seeds' story commands for the call's project, never null */
+    /** @return the story pipeline's commands for the call's project, never null */
     public StoryCommands storyCommands() {
         return get(StoryCommands.class);
     }

@@ -40,7 +40,7 @@ import java.util.function.Supplier;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * The {@code pipeline} command line: the seeds' story runtime commands ({@code start}, {@code status},
+ * The {@code pipeline} command line: the story pipeline's step-by-step commands (those of the older ln-1000 runtime) ({@code start}, {@code status},
  * {@code advance}, {@code checkpoint}...) over {@link dev.agentpipeline.core.story.StoryCommands}, run from the
  * directory of the project it manages.
  *

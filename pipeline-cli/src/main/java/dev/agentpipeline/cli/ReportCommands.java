@@ -136,7 +136,7 @@ final class ReportCommands {
 
     /**
      * After {@code run} or {@code demo} drove a run: writes its report and trend row if the run ended or paused (the
-     * seeds write the report at the end of the pipeline, for DONE and PAUSED alike; a stopped run is still being
+     * the ln-1000 skill writes its report at the end of the pipeline, for DONE and PAUSED alike; a stopped run is still being
      * worked on), says where on the progress stream, and adds {@code report}, {@code trend} and
      * {@code trend_direction} to the answer. A report that cannot be written does not fail the command: the answer
      * gets {@code report_error} instead, and the progress stream says why.

@@ -112,13 +112,13 @@ final class RunCommands {
                         CliOption.value("--max-crashes", "<n>", "This run's limit of re-run crashed attempts"
                                 + " (default 1)."),
                         CliOption.value("--retry-delay-ms", "<ms>", "The wait before the first retry of a timeout or"
-                                + " rate limit, doubling up to 8 times it (default 60000: the seeds' 1, 2, 4 minutes)."),
+                                + " rate limit, doubling up to 8 times it (default 60000: 1, 2 and 4 minutes)."),
                         PROGRESS),
                 RunCommands::runStory);
     }
 
     /**
-     * Asks the person at the terminal which story to run, as the seeds' lead does: the numbered table on stderr,
+     * Asks the person at the terminal which story to run, as the ln-1000 skill does: the numbered table on stderr,
      * then a number (or a story id of the table) until one is valid.
      *
      * @return the story chosen, or null when the person entered nothing or ended the input
@@ -201,7 +201,7 @@ final class RunCommands {
                     if (terminal.isEmpty()) {
                         return PipelineMain.error("story_required", "run without --story needs a person to pick the"
                                 + " story from " + board.source() + ", and this is not a terminal; the pipeline does"
-                                + " not guess", "Pass --story <id> with one of the open stories, in the seeds' order"
+                                + " not guess", "Pass --story <id> with one of the open stories, in the ln-1000 skill's order"
                                 + " of priority: " + String.join(", ", open.stream().map(BoardStory::id).toList())
                                 + " (pipeline board list says more).");
                     }

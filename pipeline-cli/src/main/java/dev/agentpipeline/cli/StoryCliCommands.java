@@ -9,9 +9,9 @@ import java.util.List;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * The subcommands of the seeds' story runtime ({@code start}, {@code status}, {@code advance}, {@code checkpoint},
+ * The subcommands of the older ln-1000 runtime ({@code start}, {@code status}, {@code advance}, {@code checkpoint},
  * {@code record-stage-summary}, {@code record-loop-health}, {@code pause}, {@code cancel}, {@code complete}) with
- * exactly the seeds' flags, plus {@code resume} and {@code repair}. Each one only passes its flags to
+ * exactly its flags, plus {@code resume} and {@code repair}. Each one only passes its flags to
  * {@link StoryCommands}, which validates them and answers.
  *
  * <pre>{@code

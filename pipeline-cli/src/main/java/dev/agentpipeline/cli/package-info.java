@@ -1,5 +1,5 @@
 /**
- * The {@code pipeline} command line: the seeds' story runtime commands over
+ * The {@code pipeline} command line: the story pipeline's step-by-step commands (those of the older ln-1000 runtime) over
  * {@link dev.agentpipeline.core.story.StoryCommands}, answering every call with one JSON object.
  *
  * <p>{@link dev.agentpipeline.cli.PipelineMain} is the entry point ({@code main} for processes,

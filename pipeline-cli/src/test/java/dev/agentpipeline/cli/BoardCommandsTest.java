@@ -300,7 +300,7 @@ class BoardCommandsTest {
             assertThat(answer.json()).containsEntry("code", "story_required")
                     .containsEntry("error", "run without --story needs a person to pick the story from " + board
                             + ", and this is not a terminal; the pipeline does not guess")
-                    .containsEntry("fix", "Pass --story <id> with one of the open stories, in the seeds' order of"
+                    .containsEntry("fix", "Pass --story <id> with one of the open stories, in the ln-1000 skill's order of"
                             + " priority: US003, US002, US001 (pipeline board list says more).");
         }
         assertThat(project.resolve(".pipeline/runs")).doesNotExist();

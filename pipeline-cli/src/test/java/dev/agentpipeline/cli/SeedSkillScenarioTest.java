@@ -216,19 +216,19 @@ class SeedSkillScenarioTest {
         advance(US, "STAGE_0");
         rejected(US, "STAGE_3", "invalid_transition", "Invalid transition: STAGE_0->STAGE_3",
                 "Check pipeline state graph");
-        rejected(US, "STAGE_1", "stage_0_checkpoint_missing", "Stage 0 checkpoint missing", "Run ln-300 first");
+        rejected(US, "STAGE_1", "stage_0_checkpoint_missing", "Stage 0 checkpoint missing", "Run ln-300 (the task-decomposition skill) first and record its checkpoint");
         checkpoint(US, 0, "--plan-score", "3");
-        rejected(US, "STAGE_1", "stage_0_summary_missing", "Stage 0 coordinator summary missing",
-                "Record ln-300 stage artifact");
+        rejected(US, "STAGE_1", "stage_0_summary_missing", "Stage 0 summary missing or not completed",
+                "Record the stage summary of ln-300 (the task-decomposition skill)");
         summary(US, Envelopes.summary(US, 0));
         advance(US, "STAGE_1");
         // STAGE_1
-        rejected(US, "STAGE_2", "stage_1_checkpoint_missing", "Stage 1 checkpoint missing", "Run ln-310 first");
+        rejected(US, "STAGE_2", "stage_1_checkpoint_missing", "Stage 1 checkpoint missing", "Run ln-310 (the story-validation skill) first and record its checkpoint");
         rejected(US, "STAGE_1", "stage_1_no_go_missing", "Stage 1 NO-GO summary missing",
-                "Record the failing ln-310 stage artifact before retrying validation");
+                "Record the NO-GO stage summary of ln-310 (the story-validation skill) before retrying validation");
         checkpoint(US, 1, "--verdict", "NO-GO", "--readiness", "4");
-        rejected(US, "STAGE_2", "stage_1_summary_missing", "Stage 1 coordinator summary missing",
-                "Record ln-310 stage artifact");
+        rejected(US, "STAGE_2", "stage_1_summary_missing", "Stage 1 summary missing or not completed",
+                "Record the stage summary of ln-310 (the story-validation skill)");
         summary(US, Envelopes.summary(US, 1).verdict("GO").readiness(4));
         rejected(US, "STAGE_2", "readiness_too_low", "Readiness 4 < 5", "Improve story quality");
         summary(US, Envelopes.summary(US, 1).verdict("GO").readiness(8));
@@ -248,21 +248,21 @@ class SeedSkillScenarioTest {
         checkpoint(other, 1, "--verdict", "GO", "--readiness", "9");
         summary(other, Envelopes.summary(other, 1).verdict("GO").readiness(9));
         advance(other, "STAGE_2");
-        rejected(other, "STAGE_3", "stage_2_checkpoint_missing", "Stage 2 checkpoint missing", "Run ln-400 first");
+        rejected(other, "STAGE_3", "stage_2_checkpoint_missing", "Stage 2 checkpoint missing", "Run ln-400 (the story-execution skill) first and record its checkpoint");
         checkpoint(other, 2, "--git-stats", "{\"files_changed\":1}");
-        rejected(other, "STAGE_3", "stage_2_summary_missing", "Stage 2 coordinator summary missing",
-                "Record ln-400 stage artifact");
+        rejected(other, "STAGE_3", "stage_2_summary_missing", "Stage 2 summary missing or not completed",
+                "Record the stage summary of ln-400 (the story-execution skill)");
         summary(other, Envelopes.summary(other, 2).storyStatus("In Progress"));
         rejected(other, "STAGE_3", "story_not_to_review", "Story status In Progress is not To Review",
                 "Finish execution stage");
         summary(other, Envelopes.summary(other, 2));
         advance(other, "STAGE_3");
-        rejected(other, "DONE", "stage_3_checkpoint_missing", "Stage 3 checkpoint missing", "Run ln-500 first");
+        rejected(other, "DONE", "stage_3_checkpoint_missing", "Stage 3 checkpoint missing", "Run ln-500 (the quality-gate skill) first and record its checkpoint");
         rejected(other, "STAGE_2", "stage_3_fail_missing", "Stage 3 FAIL summary missing",
-                "Record failing ln-500 stage artifact before rework loop");
+                "Record the FAIL stage summary of ln-500 (the quality-gate skill) before the rework");
         checkpoint(other, 3, "--verdict", "FAIL", "--quality-score", "40", "--issues", "tests fail");
-        rejected(other, "DONE", "stage_3_summary_missing", "Stage 3 coordinator summary missing",
-                "Record ln-500 stage artifact");
+        rejected(other, "DONE", "stage_3_summary_missing", "Stage 3 summary missing or not completed",
+                "Record the stage summary of ln-500 (the quality-gate skill)");
         for (int cycle = 1; cycle <= 2; cycle++) {
             failQualityGate(other);
             rejected(other, "DONE", "quality_gate_not_passed", "Verdict FAIL not in PASS,CONCERNS,WAIVED",
@@ -337,12 +337,12 @@ class SeedSkillScenarioTest {
 
         assertThat(seen).containsExactly(
                 "Determine target stage from kanban, then advance",
-                "Invoke Skill for STAGE_0 and write its checkpoint",
-                "Read ln-300 coordinator artifact and record stage summary",
-                "Advance to STAGE_1 and invoke ln-310",
-                "Retry STAGE_1: advance to STAGE_1 and invoke ln-310",
+                "Invoke ln-300 (the task-decomposition skill) for STAGE_0 and write its checkpoint",
+                "Read the stage summary of ln-300 (the task-decomposition skill) and record it",
+                "Advance to STAGE_1 and invoke ln-310 (the story-validation skill)",
+                "Retry STAGE_1: advance to STAGE_1 and invoke ln-310 (the story-validation skill)",
                 "Blocked: Story status In Progress is not To Review. Finish execution stage",
-                "Rework: advance to STAGE_2 and invoke ln-400",
+                "Rework: advance to STAGE_2 and invoke ln-400 (the story-execution skill)",
                 "Complete pipeline",
                 "Paused: Waiting for the product owner",
                 "Pipeline complete");
@@ -357,7 +357,7 @@ class SeedSkillScenarioTest {
         Map<String, Object> again = start(US);
 
         assertThat(again).containsEntry("recovery", true)
-                .containsEntry("resume_action", "Read ln-300 coordinator artifact and record stage summary")
+                .containsEntry("resume_action", "Read the stage summary of ln-300 (the task-decomposition skill) and record it")
                 .containsKeys("manifest", "state", "checkpoints");
         assertThat(at(again, "state", "run_id")).isEqualTo(first.get("run_id"));
         assertThat(at(again, "state", "phase")).isEqualTo("STAGE_0");
@@ -373,7 +373,7 @@ class SeedSkillScenarioTest {
         assertThat(at(paused, "state", "phase")).isEqualTo("PAUSED");
         assertThat(at(paused, "state", "paused_reason")).isEqualTo("Stage 1 artifact missing");
         assertThat(resumeAction(US)).isEqualTo("Paused: Stage 1 artifact missing");
-        rejected(US, "STAGE_2", "stage_1_checkpoint_missing", "Stage 1 checkpoint missing", "Run ln-310 first");
+        rejected(US, "STAGE_2", "stage_1_checkpoint_missing", "Stage 1 checkpoint missing", "Run ln-310 (the story-validation skill) first and record its checkpoint");
         Map<String, Object> resumed = cli.run("resume", "--story", US).ok();
         assertThat(resumed).containsEntry("previous_phase", "PAUSED").containsEntry("current_phase", "STAGE_1")
                 .containsEntry("resumed_from", "PAUSED");

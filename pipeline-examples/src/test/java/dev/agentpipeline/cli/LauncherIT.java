@@ -121,7 +121,7 @@ class LauncherIT {
         assertThat(advanced.exitCode()).isZero();
         assertThat(rejected.exitCode()).isEqualTo(1);
         assertThat(Json.parseObject(rejected.stdout())).containsEntry("error", "Stage 0 checkpoint missing")
-                .containsEntry("recovery", "Run ln-300 first");
+                .containsEntry("recovery", "Run ln-300 (the task-decomposition skill) first and record its checkpoint");
         assertThat(rejected.stderr()).isEmpty();
     }
 

@@ -175,7 +175,7 @@ public final class Demo {
         answer.put("git_stats", state.attributes().get("git_stats"));
         answer.put("paths", new LinkedHashMap<String, Object>(store.locations(runId)));
         Optional.ofNullable(state.pausedReason().orElse(null)).ifPresent(reason -> answer.put("paused_reason", reason));
-        // The seeds' report and quality trend row, in the sample project's docs/tasks/reports.
+        // The pipeline report and quality trend row, in the sample project's docs/tasks/reports.
         StoryReports.Written report = StoryReports.builder(project).lockFile(settings.stateDir().resolve("reports.lock"))
                 .build().write(state, clock);
         answer.put("report", report.report().toString());

@@ -15,10 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The story pipeline as the demo runs it: the seeds' definition, whose quality gate also demands real evidence.
+ * The story pipeline as the demo runs it: the story pipeline's definition, whose quality gate also demands real evidence.
  * STAGE_3 collects the sample project's test and coverage reports ({@code junit} from
  * {@value #TEST_REPORTS}, {@code jacoco} from {@value #COVERAGE_REPORT}), and {@code STAGE_3 -> DONE} requires, besides
- * the seeds' PASS, {@code evidence.STAGE_3.tests.run > 0}, {@code evidence.STAGE_3.tests.failed == 0} and
+ * the story pipeline's PASS, {@code evidence.STAGE_3.tests.run > 0}, {@code evidence.STAGE_3.tests.failed == 0} and
  * {@code evidence.STAGE_3.coverage.line >= 80}: a quality gate that said PASS without them pauses the run with the
  * guard's error instead of ending it.
  *

@@ -78,7 +78,7 @@ public final class EmbeddingExamples {
                 .build();
         PipelineRuntime runtime = PipelineRuntime.builder()
                 .store(store)
-                .definition(StoryPipeline.definition())   // the seeds' limits; definition(new StoryLimits(1, 1, 1)) for others
+                .definition(StoryPipeline.definition())   // the default limits; definition(new StoryLimits(1, 1, 1)) for others
                 .clock(clock)
                 .listener(new TransitionLogger())
                 .build();
@@ -107,7 +107,7 @@ public final class EmbeddingExamples {
     }
 
     /**
-     * The seeds' command protocol in process: the same answers as the command line, without a process.
+     * The older ln-1000 runtime's command protocol in process: the same answers as the command line, without a process.
      *
      * @param runtime a runtime that knows the story pipeline
      * @param projectDir the project the runs belong to
@@ -123,7 +123,7 @@ public final class EmbeddingExamples {
                 .planScore("4").tasksRemaining("[\"T-001\",\"T-002\"]").lastAction("Tasks created").build());
         CommandResult blocked = commands.advance("US002", "STAGE_1", false, false, null);
         // blocked.exitCode() == CommandResult.REJECTED (1); blocked.json():
-        // {ok: false, error: "Stage 0 coordinator summary missing", recovery: "Record ln-300 stage artifact",
+        // {ok: false, error: "Stage 0 summary missing or not completed", recovery: "Record the stage summary of ln-300 (the task-decomposition skill)",
         //  code: "stage_0_summary_missing", valid_targets: ["STAGE_1"]}
         // end:story-commands
         return blocked;

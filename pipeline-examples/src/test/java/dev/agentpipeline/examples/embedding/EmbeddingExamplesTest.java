@@ -75,7 +75,7 @@ class EmbeddingExamplesTest {
         assertThat(next.allowed()).isFalse();
         assertThat(next.guardResult().code()).isEqualTo("stage_0_checkpoint_missing");
         assertThat(next.guardResult().error()).isEqualTo("Stage 0 checkpoint missing");
-        assertThat(next.guardResult().recovery()).isEqualTo("Run ln-300 first");
+        assertThat(next.guardResult().recovery()).isEqualTo("Run ln-300 (the task-decomposition skill) first and record its checkpoint");
         assertThat(next.run().state().phase()).isEqualTo("STAGE_0");
         assertThat(project.resolve(".pipeline/active/story/US001.json")).exists();
         assertThat(messages()).contains("US001: QUEUED -> STAGE_0");
@@ -86,8 +86,8 @@ class EmbeddingExamplesTest {
         CommandResult blocked = EmbeddingExamples.storyCommands(EmbeddingExamples.storyRuntime(project, clock), project);
 
         assertThat(blocked.exitCode()).isEqualTo(CommandResult.REJECTED);
-        assertThat(blocked.json()).isEqualTo(Map.of("ok", false, "error", "Stage 0 coordinator summary missing",
-                "recovery", "Record ln-300 stage artifact", "code", "stage_0_summary_missing",
+        assertThat(blocked.json()).isEqualTo(Map.of("ok", false, "error", "Stage 0 summary missing or not completed",
+                "recovery", "Record the stage summary of ln-300 (the task-decomposition skill)", "code", "stage_0_summary_missing",
                 "valid_targets", List.of("STAGE_1")));
     }
 
@@ -215,7 +215,7 @@ class EmbeddingExamplesTest {
 
         ((FileRunStore) fresh.store()).repair(runId);
         assertThat(EmbeddingExamples.advanceAndExplain(fresh, runId, "STAGE_1"))
-                .isEqualTo("rejected stage_0_checkpoint_missing: Stage 0 checkpoint missing / Run ln-300 first");
+                .isEqualTo("rejected stage_0_checkpoint_missing: Stage 0 checkpoint missing / Run ln-300 (the task-decomposition skill) first and record its checkpoint");
     }
 
     private PipelineRuntime releaseRuntime() {

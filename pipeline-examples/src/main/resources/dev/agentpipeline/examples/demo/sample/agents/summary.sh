@@ -1,4 +1,4 @@
-# Sourced by the demo's agent scripts: writes the seeds' stage summary envelope, which the command stage
+# Sourced by the demo's agent scripts: writes the stage summary envelope, which the command stage
 # (pipeline-command) reads from the file it names ({summary_file}) when the script exits 0.
 #
 #   write_summary FILE STORY_STATUS PAYLOAD_FIELDS METADATA_FIELDS
@@ -14,7 +14,7 @@ json_text() {
 
 write_summary() {
     file=$1 story_status=$2 fields=$3 metadata=$4
-    # the stage's result, as the seeds' summaries give it: the verdict (GO, NO-GO, PASS, FAIL), else COMPLETED
+    # the stage's result, as the ln-1000 skill's summaries give it: the verdict (GO, NO-GO, PASS, FAIL), else COMPLETED
     final=$(printf '%s' "$fields" | sed -n 's/.*"verdict": *"\([^"]*\)".*/\1/p')
     [ -n "$final" ] || final=COMPLETED
     [ -n "$fields" ] && fields="$fields,"

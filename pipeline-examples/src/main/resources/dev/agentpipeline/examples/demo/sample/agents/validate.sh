@@ -1,5 +1,5 @@
 #!/bin/sh
-# The demo's validation (STAGE_1): every acceptance criterion must name a checkable result. Like the seeds'
+# The demo's validation (STAGE_1): every acceptance criterion must name a checkable result. Like the ln-1000 skill's
 # validator it fixes what it can while it reports NO-GO, so the retry finds a GO. Run by the command stage:
 #   agents/validate.sh {summary_file}
 set -eu
