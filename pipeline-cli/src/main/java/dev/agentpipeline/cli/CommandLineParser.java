@@ -30,6 +30,19 @@ final class CommandLineParser {
     static final String HELP_COMMAND = "help";
 
     /**
+     * {@code --format} of a help: {@code text} (the default, for people) or {@code json} (the usage as one JSON
+     * object, for programs). Every command accepts it beside {@code --help}; commands with a {@code --format} of
+     * their own ({@code graph}, {@code board list}) read theirs otherwise.
+     */
+    static final String FORMAT = "--format";
+
+    /** The {@link #FORMAT} of a help for people. */
+    static final String TEXT = "text";
+
+    /** The {@link #FORMAT} of a help for programs. */
+    static final String JSON = "json";
+
+    /**
      * Groups of two-word commands that run one of them when given alone: {@code pipeline board} is
      * {@code pipeline board list} (options need the full name). Other groups alone are {@code missing_command}.
      */
@@ -46,8 +59,24 @@ final class CommandLineParser {
      * @param values the options with a value that were given
      * @param flags the flags that were given
      * @param projectDir the {@code --project-dir} value, or null
+     * @param format for {@code USAGE}: {@link #TEXT} or {@link #JSON}; else null
      */
-    record Parsed(Kind kind, CliCommand command, Map<String, String> values, Set<String> flags, String projectDir) {
+    record Parsed(Kind kind, CliCommand command, Map<String, String> values, Set<String> flags, String projectDir,
+                  String format) {
+
+        Parsed(Kind kind, CliCommand command, Map<String, String> values, Set<String> flags, String projectDir) {
+            this(kind, command, values, flags, projectDir, null);
+        }
+
+        /** @return a usage of the given command (null: of all) in the given format */
+        static Parsed usage(CliCommand command, String projectDir, String format) {
+            return new Parsed(Kind.USAGE, command, Map.of(), Set.of(), projectDir, format);
+        }
+
+        /** @return whether a usage is asked as JSON */
+        boolean json() {
+            return JSON.equals(format);
+        }
     }
 
     private final Map<String, CliCommand> commands = new LinkedHashMap<>();
@@ -56,18 +85,14 @@ final class CommandLineParser {
     CommandLineParser(List<CliCommand> commandList) {
         CommandSpec root = CommandSpec.create().name("pipeline");
         addGlobalOptions(root, true);
+        addHelpFormat(root);
         Map<String, CommandSpec> groups = new LinkedHashMap<>();
         for (CliCommand command : commandList) {
             commands.put(command.name(), command);
             String[] words = command.name().split(" ");
             CommandSpec sub = CommandSpec.create().name(words[words.length - 1]);
             addGlobalOptions(sub, false);
-            for (CliOption option : command.options()) {
-                sub.addOption(option.isFlag()
-                        ? OptionSpec.builder(option.name()).arity("0").type(boolean.class).build()
-                        : OptionSpec.builder(option.name()).arity("1").type(String.class)
-                                .paramLabel(option.valueLabel()).build());
-            }
+            addOptions(sub, command);
             if (words.length == 1) {
                 root.addSubcommand(command.name(), sub);
             } else {
@@ -75,6 +100,12 @@ final class CommandLineParser {
                 CommandSpec group = groups.computeIfAbsent(words[0], name -> {
                     CommandSpec spec = CommandSpec.create().name(name);
                     addGlobalOptions(spec, false);
+                    CliCommand byDefault = defaultOf(name, commandList);
+                    if (byDefault != null) { // `pipeline board --all` is `pipeline board list --all`
+                        addOptions(spec, byDefault);
+                    } else {
+                        addHelpFormat(spec);
+                    }
                     root.addSubcommand(name, spec);
                     return spec;
                 });
@@ -85,6 +116,7 @@ final class CommandLineParser {
         help.addPositional(PositionalParamSpec.builder().arity("0..2").type(List.class).auxiliaryTypes(String.class)
                 .paramLabel("<command>").build());
         addGlobalOptions(help, false);
+        addHelpFormat(help);
         root.addSubcommand(HELP_COMMAND, help);
         commandLine = new CommandLine(root);
         commandLine.setExpandAtFiles(false);          // "@notes.md" is a value, not a file to read
@@ -93,6 +125,36 @@ final class CommandLineParser {
         commandLine.setUnmatchedArgumentsAllowed(false);
         commandLine.setUnmatchedOptionsAllowedAsOptionParameters(true); // --readiness -1 is a value
         commandLine.setTrimQuotes(false);
+    }
+
+    /** Adds the command's options, and a hidden {@link #FORMAT} for its help when it has none of its own. */
+    private static void addOptions(CommandSpec spec, CliCommand command) {
+        for (CliOption option : command.options()) {
+            spec.addOption(option.isFlag()
+                    ? OptionSpec.builder(option.name()).arity("0").type(boolean.class).build()
+                    : OptionSpec.builder(option.name()).arity("1").type(String.class)
+                            .paramLabel(option.valueLabel()).build());
+        }
+        if (command.option(FORMAT) == null) {
+            addHelpFormat(spec);
+        }
+    }
+
+    /** Adds {@link #FORMAT}, for {@code --help --format json} only: given without {@code --help} it is unknown. */
+    private static void addHelpFormat(CommandSpec spec) {
+        spec.addOption(OptionSpec.builder(FORMAT).arity("1").type(String.class).paramLabel("<text|json>")
+                .hidden(true).build());
+    }
+
+    /** @return the command {@code pipeline <group>} alone runs, or null */
+    private static CliCommand defaultOf(String group, List<CliCommand> commandList) {
+        String name = GROUP_DEFAULTS.get(group);
+        for (CliCommand command : commandList) {
+            if (command.name().equals(name)) {
+                return command;
+            }
+        }
+        return null;
     }
 
     private static void addGlobalOptions(CommandSpec spec, boolean root) {
@@ -116,35 +178,30 @@ final class CommandLineParser {
             throw translate(e);
         }
         String projectDir = result.matchedOptionValue(PROJECT_DIR, null);
+        String format = result.matchedOptionValue(FORMAT, null); // for a help; `pipeline --format json --help`
         if (result.isVersionHelpRequested()) {
             return new Parsed(Kind.VERSION, null, Map.of(), Set.of(), projectDir);
         }
         ParseResult sub = result.subcommand();
         if (result.isUsageHelpRequested()) {
-            return new Parsed(Kind.USAGE, sub == null ? null : commands.get(sub.commandSpec().name()), Map.of(),
-                    Set.of(), projectDir);
+            return Parsed.usage(sub == null ? null : commands.get(sub.commandSpec().name()), projectDir,
+                    usageFormat(format, sub));
         }
         if (sub == null) {
             throw new CliException("missing_command", "No command given", "Usage: pipeline [--project-dir <dir>]"
                     + " <command> [options], with a command of " + String.join(", ", commands.keySet())
-                    + "; `pipeline help` lists their options.");
+                    + "; `pipeline help` lists them and `pipeline help <command>` explains one.");
+        }
+        if (format != null) {
+            throw unknownOption(FORMAT, null, List.of());
         }
         String name = sub.commandSpec().name();
         if (!sub.commandSpec().subcommands().isEmpty()) {
             ParseResult child = sub.subcommand();
             if (child == null && sub.isUsageHelpRequested()) {
-                return new Parsed(Kind.USAGE, null, Map.of(), Set.of(), projectDir);
+                return Parsed.usage(null, projectDir, usageFormat(null, sub));
             }
-            if (child == null && GROUP_DEFAULTS.containsKey(name) && commands.containsKey(GROUP_DEFAULTS.get(name))) {
-                // `pipeline board` alone: the group's default command, with its defaults
-                return new Parsed(Kind.COMMAND, commands.get(GROUP_DEFAULTS.get(name)), Map.of(), Set.of(),
-                        projectDir != null ? projectDir : sub.matchedOptionValue(PROJECT_DIR, null));
-            }
-            if (child == null) {
-                throw new CliException("missing_command", "`pipeline " + name + "` needs one of "
-                        + String.join(", ", sub.commandSpec().subcommands().keySet()), "For example: pipeline " + name
-                        + " " + sub.commandSpec().subcommands().keySet().iterator().next() + ".");
-            }
+            CliCommand byDefault = GROUP_DEFAULTS.containsKey(name) ? commands.get(GROUP_DEFAULTS.get(name)) : null;
             String groupProjectDir = sub.matchedOptionValue(PROJECT_DIR, null);
             if (groupProjectDir != null) {
                 if (projectDir != null) {
@@ -152,6 +209,25 @@ final class CommandLineParser {
                             "Give --project-dir once.");
                 }
                 projectDir = groupProjectDir;
+            }
+            if (child == null && byDefault != null) {
+                // `pipeline board` alone: the group's default command, with the options given to the group
+                return command(byDefault, sub, projectDir);
+            }
+            if (child == null) {
+                throw new CliException("missing_command", "`pipeline " + name + "` needs one of "
+                        + String.join(", ", sub.commandSpec().subcommands().keySet()), "For example: pipeline " + name
+                        + " " + sub.commandSpec().subcommands().keySet().iterator().next() + ".");
+            }
+            for (OptionSpec option : sub.matchedOptions()) {
+                String optionName = option.longestName();
+                if (!PROJECT_DIR.equals(optionName) && !option.usageHelp()) { // `board --all move`: an option of the default, misplaced
+                    throw new CliException("unknown_option", "Option '" + optionName + "' is not one of `pipeline "
+                            + name + " " + child.commandSpec().name() + "`", "Options of `pipeline " + name + " "
+                            + child.commandSpec().name() + "` come after it: "
+                            + optionNames(name + " " + child.commandSpec().name()) + ". `pipeline help " + name
+                            + " " + child.commandSpec().name() + "` explains them.");
+                }
             }
             name = name + " " + child.commandSpec().name();
             sub = child;
@@ -167,32 +243,64 @@ final class CommandLineParser {
         if (HELP_COMMAND.equals(name)) {
             List<String> words = sub.matchedPositionalValue(0, List.<String>of());
             String topic = words.isEmpty() ? null : String.join(" ", words);
+            String helpFormat = usageFormat(null, sub);
             if (topic == null || HELP_COMMAND.equals(topic) || isGroup(topic)) {
-                return new Parsed(Kind.USAGE, null, Map.of(), Set.of(), projectDir);
+                return Parsed.usage(null, projectDir, helpFormat);
             }
             CliCommand command = commands.get(topic);
             if (command == null) {
                 throw unknownCommand(topic, List.of());
             }
-            return new Parsed(Kind.USAGE, command, Map.of(), Set.of(), projectDir);
+            return Parsed.usage(command, projectDir, helpFormat);
         }
         CliCommand command = commands.get(name);
         if (sub.isUsageHelpRequested()) {
-            return new Parsed(Kind.USAGE, command, Map.of(), Set.of(), projectDir);
+            return Parsed.usage(command, projectDir, usageFormat(null, sub));
+        }
+        return command(command, sub, projectDir);
+    }
+
+    /** The call of a command with the options matched in {@code matched} (its own, or its group's). */
+    private Parsed command(CliCommand command, ParseResult matched, String projectDir) throws CliException {
+        if (command.option(FORMAT) == null && matched.hasMatchedOption(FORMAT)) {
+            throw unknownOption(FORMAT, command.name(), List.of()); // the hidden --format of a help, without --help
         }
         Map<String, String> values = new LinkedHashMap<>();
         Set<String> flags = new LinkedHashSet<>();
         for (CliOption option : command.options()) {
-            if (!sub.hasMatchedOption(option.name())) {
+            if (!matched.hasMatchedOption(option.name())) {
                 continue;
             }
             if (option.isFlag()) {
                 flags.add(option.name());
             } else {
-                values.put(option.name(), sub.matchedOptionValue(option.name(), (String) null));
+                values.put(option.name(), matched.matchedOptionValue(option.name(), (String) null));
             }
         }
         return new Parsed(Kind.COMMAND, command, values, flags, projectDir);
+    }
+
+    /**
+     * The format a help is asked in: the {@code --format} given before the command, else the command's (or the
+     * help command's) own.
+     *
+     * @throws CliException if it is neither text nor json
+     */
+    private static String usageFormat(String given, ParseResult sub) throws CliException {
+        String format = given;
+        for (ParseResult level = sub; format == null && level != null; level = level.subcommand()) {
+            format = level.matchedOptionValue(FORMAT, null);
+        }
+        if (format == null) {
+            return TEXT;
+        }
+        String chosen = format.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!chosen.equals(TEXT) && !chosen.equals(JSON)) {
+            throw new CliException("invalid_flag", "--format of a help must be text or json (got '" + shorten(format)
+                    + "')", "Pass --format json for the usage as JSON (for programs), or leave --format out for"
+                    + " text: pipeline help run --format json.");
+        }
+        return chosen;
     }
 
     private CliException translate(ParameterException e) {
@@ -209,10 +317,7 @@ final class CommandLineParser {
                 return unknownCommand(commandName + " " + word, unmatched.getSuggestions());
             }
             if (word.startsWith("-") && word.length() > 1) {
-                return new CliException("unknown_option", "Unknown option '" + shorten(word) + "' for `" + qualified
-                        + "`", "Options of `" + qualified + "`: " + optionNames(atRoot ? null : commandName)
-                        + didYouMean(unmatched.getSuggestions()) + ". `pipeline help"
-                        + (atRoot ? "" : " " + commandName) + "` explains them.");
+                return unknownOption(word, atRoot ? null : commandName, unmatched.getSuggestions());
             }
             return new CliException("unexpected_argument", "Unexpected argument '" + shorten(word) + "' for `"
                     + qualified + "`", "`" + qualified + "` takes options only (--name value); quote a value that"
@@ -233,6 +338,19 @@ final class CommandLineParser {
         }
         return new CliException("invalid_arguments", "Cannot read the arguments of `" + qualified + "`: "
                 + e.getMessage(), "Run `pipeline help" + (atRoot ? "" : " " + commandName) + "` for the usage.");
+    }
+
+    /**
+     * @param word the option
+     * @param commandName the command it was given to, or null for {@code pipeline} itself
+     * @param suggestions picocli's suggestions, possibly empty
+     * @return the error that says which options the command has
+     */
+    private CliException unknownOption(String word, String commandName, List<String> suggestions) {
+        String qualified = commandName == null ? "pipeline" : "pipeline " + commandName;
+        return new CliException("unknown_option", "Unknown option '" + shorten(word) + "' for `" + qualified
+                + "`", "Options of `" + qualified + "`: " + optionNames(commandName) + didYouMean(suggestions)
+                + ". `pipeline help" + (commandName == null ? "" : " " + commandName) + "` explains them.");
     }
 
     private static String qualifiedName(CommandLine where) {

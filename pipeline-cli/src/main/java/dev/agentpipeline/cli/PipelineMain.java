@@ -305,6 +305,9 @@ public final class PipelineMain {
             case VERSION:
                 return new CommandResult(CommandResult.OK, Usage.version());
             case USAGE:
+                if (!parsed.json()) { // text for people; --format json for programs
+                    return text(parsed.command() == null ? Usage.allText(commands) : Usage.text(parsed.command()));
+                }
                 return new CommandResult(CommandResult.OK, parsed.command() == null ? Usage.all(commands)
                         : Usage.of(parsed.command()));
             default:

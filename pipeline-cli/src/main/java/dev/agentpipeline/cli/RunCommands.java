@@ -11,6 +11,7 @@ import dev.agentpipeline.core.board.KanbanBoard;
 import dev.agentpipeline.core.definition.DefinitionException;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.StageBindings;
+import dev.agentpipeline.core.definition.StateDefinition;
 import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.PipelineRuntime;
 import dev.agentpipeline.core.engine.RetryPolicy;
@@ -61,6 +62,12 @@ final class RunCommands {
 
     /** The code of the workspace error that says no base branch could be found. */
     private static final String NO_BASE_BRANCH = "no_base_branch";
+
+    /** The code of the board error that says the project has no board. */
+    private static final String BOARD_MISSING = "board_missing";
+
+    /** The sample scenario of a dry run, in the checkout of this command line. */
+    static final String SAMPLE_SCENARIO = "examples/stages/dry-run.yaml";
 
     /** {@code --progress}: of {@code run}, {@code demo} and {@code status --watch}. */
     static final CliOption PROGRESS = CliOption.PROGRESS;
@@ -179,48 +186,6 @@ final class RunCommands {
                         + " with an ORCHESTRATOR_BRIEF block or a YAML list of {id, question, options}.");
             }
         }
-        BoardStory onBoard = null;
-        boolean fromBoard = call.flag("--from-board") || (story == null && call.value("--from-stage") == null
-                && call.value("--board-status") == null);
-        if (fromBoard) {
-            if (call.value("--from-stage") != null || call.value("--board-status") != null) {
-                return PipelineMain.error("conflicting_flags", "--from-board takes the first stage from the board;"
-                        + " --from-stage and --board-status name it too", "Pass --from-board, or --from-stage or"
-                        + " --board-status, not both.");
-            }
-            try {
-                KanbanBoard board = KanbanBoard.read(BoardCommands.boardPath(call.settings().pipeline()));
-                if (story == null) {
-                    List<BoardStory> open = board.available();
-                    if (open.isEmpty()) {
-                        return PipelineMain.error("nothing_to_do", "No story on " + board.source() + " is open"
-                                + " (all are Done, Postponed or Canceled, or there are none)", "Add a story to the"
-                                + " board's Backlog, or pass --story with one to run.");
-                    }
-                    Optional<Terminal> terminal = call.terminal();
-                    if (terminal.isEmpty()) {
-                        return PipelineMain.error("story_required", "run without --story needs a person to pick the"
-                                + " story from " + board.source() + ", and this is not a terminal; the pipeline does"
-                                + " not guess", "Pass --story <id> with one of the open stories, in the ln-1000 skill's order"
-                                + " of priority: " + String.join(", ", open.stream().map(BoardStory::id).toList())
-                                + " (pipeline board list says more).");
-                    }
-                    onBoard = pick(open, terminal.get(), call.progress());
-                    if (onBoard == null) {
-                        return PipelineMain.error("no_story_chosen", "No story was chosen; nothing was started",
-                                "Run again and enter a number from the list, or pass --story <id>.");
-                    }
-                    story = onBoard.id();
-                } else {
-                    onBoard = board.require(story);
-                }
-            } catch (BoardException e) {
-                return BoardCommands.error(e);
-            }
-            if (title == null) {
-                title = onBoard.title();
-            }
-        }
         Map<String, String> bindings = new LinkedHashMap<>();
         Scenario scenario = null;
         if (call.value("--scenario") != null) {
@@ -296,6 +261,69 @@ final class RunCommands {
                 bindings.put((String) entry.getKey(), id);
             }
         }
+        for (Map.Entry<String, String> binding : bindings.entrySet()) {
+            definition = definition.withStagePlugin(binding.getKey(), binding.getValue());
+        }
+        Injector injector = call.injector(new RunModule(definition, scenario));
+        StageRegistry stages = injector.getInstance(StageRegistry.class);
+        CommandResult unbound = unbound(definition, stages, story);
+        if (unbound != null) { // the usual first run: no stage is bound to a plugin yet
+            return unbound;
+        }
+        try {
+            definition.checkPlugins(stages); // before anything is started
+        } catch (DefinitionException e) {
+            return PipelineMain.error("missing_plugin", e.getMessage(), "Put the plugin's jar on the class path, or"
+                    + " bind the stage to another plugin (run --plugins '{\"STAGE_2\":\"<id>\"}').");
+        }
+        BoardStory onBoard = null;
+        boolean fromBoard = call.flag("--from-board") || (story == null && call.value("--from-stage") == null
+                && call.value("--board-status") == null);
+        if (fromBoard) {
+            if (call.value("--from-stage") != null || call.value("--board-status") != null) {
+                return PipelineMain.error("conflicting_flags", "--from-board takes the first stage from the board;"
+                        + " --from-stage and --board-status name it too", "Pass --from-board, or --from-stage or"
+                        + " --board-status, not both.");
+            }
+            try {
+                KanbanBoard board = KanbanBoard.read(BoardCommands.boardPath(call.settings().pipeline()));
+                if (story == null) {
+                    List<BoardStory> open = board.available();
+                    if (open.isEmpty()) {
+                        return PipelineMain.error("nothing_to_do", "No story on " + board.source() + " is open"
+                                + " (all are Done, Postponed or Canceled, or there are none)", "Add a story to the"
+                                + " board's Backlog, or pass --story with one to run.");
+                    }
+                    Optional<Terminal> terminal = call.terminal();
+                    if (terminal.isEmpty()) {
+                        return PipelineMain.error("story_required", "run without --story needs a person to pick the"
+                                + " story from " + board.source() + ", and this is not a terminal; the pipeline does"
+                                + " not guess", "Pass --story <id> with one of the open stories, in the ln-1000 skill's order"
+                                + " of priority: " + String.join(", ", open.stream().map(BoardStory::id).toList())
+                                + " (pipeline board list says more).");
+                    }
+                    onBoard = pick(open, terminal.get(), call.progress());
+                    if (onBoard == null) {
+                        return PipelineMain.error("no_story_chosen", "No story was chosen; nothing was started",
+                                "Run again and enter a number from the list, or pass --story <id>.");
+                    }
+                    story = onBoard.id();
+                } else {
+                    onBoard = board.require(story);
+                }
+            } catch (BoardException e) {
+                if (story == null && !call.flag("--from-board") && BOARD_MISSING.equals(e.code())) {
+                    return PipelineMain.error(e.code(), "run without --story takes the story from the board, and "
+                            + e.getMessage(), "Name the story: pipeline run --story <id> (for example --story"
+                            + " US001), with --from-stage to start at a later stage; or create the board "
+                            + KanbanBoard.DEFAULT_PATH + " with a section for each status and the stories under them.");
+                }
+                return BoardCommands.error(e);
+            }
+            if (title == null) {
+                title = onBoard.title();
+            }
+        }
         Optional<String> entry;
         if (call.value("--from-stage") != null) {
             String stage = call.value("--from-stage").trim();
@@ -322,17 +350,6 @@ final class RunCommands {
             entry = Optional.of("STAGE_0");
         }
 
-        for (Map.Entry<String, String> binding : bindings.entrySet()) {
-            definition = definition.withStagePlugin(binding.getKey(), binding.getValue());
-        }
-        Injector injector = call.injector(new RunModule(definition, scenario));
-        StageRegistry stages = injector.getInstance(StageRegistry.class);
-        try {
-            definition.checkPlugins(stages); // before anything is started
-        } catch (DefinitionException e) {
-            return PipelineMain.error("missing_plugin", e.getMessage(), "Put the plugin's jar on the class path, or"
-                    + " bind the stage to another plugin (run --plugins '{\"STAGE_2\":\"<id>\"}').");
-        }
         RetryPolicy retries = RetryPolicy.defaults();
         if (call.value("--retry-delay-ms") != null) {
             String text = call.value("--retry-delay-ms").trim();
@@ -401,6 +418,82 @@ final class RunCommands {
             answer.put("board", BoardCommands.report(board, BoardCommands.boardPath(call.settings().pipeline())));
         }
         return new CommandResult(driven.exitCode(), answer);
+    }
+
+    /**
+     * The answer when stages of the story pipeline are still bound to its placeholder plugins
+     * ({@code story-decompose}...), which no jar provides: what a fresh project meets on its first {@code run}.
+     * Stages bound explicitly to a plugin that is missing are left to {@link PipelineDefinition#checkPlugins}.
+     *
+     * @param definition the definition with the call's bindings
+     * @param stages the plugins available
+     * @param story the story given, or null
+     * @return the error answer {@code no_plugins_bound}, or null when every stage that needs one has a plugin
+     */
+    static CommandResult unbound(PipelineDefinition definition, StageRegistry stages, String story) {
+        PipelineDefinition placeholders = StoryPipeline.definition();
+        List<String> states = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (String state : StoryPipeline.STAGES) {
+            String plugin = definition.state(state).flatMap(StateDefinition::stagePlugin).orElse(null);
+            String placeholder = placeholders.state(state).flatMap(StateDefinition::stagePlugin).orElse(null);
+            if (plugin != null && plugin.equals(placeholder) && stages.find(plugin).isEmpty()) {
+                states.add(state);
+                ids.add(plugin);
+            }
+        }
+        if (states.isEmpty()) {
+            return null;
+        }
+        String storyArg = story == null ? "<id>" : story;
+        String scenario = sample(SAMPLE_SCENARIO);
+        List<String> available = new ArrayList<>(stages.ids());
+        StringBuilder plugins = new StringBuilder("{");
+        for (String state : states) {
+            plugins.append(plugins.length() > 1 ? "," : "").append('"').append(state).append("\":\"<id>\"");
+        }
+        plugins.append('}');
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", false);
+        json.put("error", "No stage plugin is bound to " + String.join(", ", states) + " of the story pipeline:"
+                + " they still name the placeholder plugins " + String.join(", ", ids) + ", which no jar on the"
+                + " class path provides; nothing was started. Available plugins: "
+                + (available.isEmpty() ? "none" : String.join(", ", available)) + ".");
+        json.put("code", "no_plugins_bound");
+        json.put("fix", "Bind every stage to a plugin. For a dry run with the sample scenario (no agent runs): "
+                + "pipeline run --story " + storyArg + " --scenario " + scenario + ". To run your agents or scripts,"
+                + " write a stage file (samples in " + sample("examples/agents") + ", format in"
+                + " docs/formats.md#stage-files): pipeline run --story " + storyArg + " --stages stages.yaml. Or"
+                + " name a plugin per stage: pipeline run --story " + storyArg + " --plugins '" + plugins + "'.");
+        json.put("unbound_states", states);
+        json.put("available_plugins", available);
+        json.put("sample_scenario", scenario);
+        return new CommandResult(CommandResult.ERROR, json);
+    }
+
+    /**
+     * A sample file of this command line's checkout, found from where its classes are ({@code
+     * pipeline-examples/target/pipeline-cli.jar} or {@code pipeline-cli/target/classes}).
+     *
+     * @param relative the path in the checkout, {@code examples/stages/dry-run.yaml}
+     * @return its absolute path when found, else the relative path
+     */
+    static String sample(String relative) {
+        try {
+            java.security.CodeSource source = RunCommands.class.getProtectionDomain().getCodeSource();
+            if (source != null && source.getLocation() != null) {
+                Path dir = Path.of(source.getLocation().toURI()).toAbsolutePath();
+                for (int up = 0; dir != null && up < 4; up++, dir = dir.getParent()) {
+                    Path candidate = dir.resolve(relative);
+                    if (Files.exists(candidate) && Files.exists(dir.resolve("pipeline-cli"))) {
+                        return candidate.toString();
+                    }
+                }
+            }
+        } catch (RuntimeException | java.net.URISyntaxException e) { // an unusual class loader: the relative path
+            return relative + " (of the agent-pipeline repository)";
+        }
+        return relative + " (of the agent-pipeline repository)";
     }
 
     /**

@@ -1,10 +1,14 @@
 package dev.agentpipeline.cli;
 
+import dev.agentpipeline.core.board.KanbanBoard;
+import dev.agentpipeline.core.story.CommandResult;
 import dev.agentpipeline.core.story.StoryCommands;
 
 import org.apiguardian.api.API;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
@@ -35,7 +39,9 @@ public final class StoryCliCommands {
                         + " recovery: true with that run and its resume_action instead.",
                 List.of(CliOption.value("--story", "<id>", "The story, for example US001 (required)."),
                         CliOption.value("--title", "<text>", "The story's title."),
-                        CliOption.value("--storage", "<mode>", "Where stories live: file (default) or linear."),
+                        CliOption.value("--storage", "<mode>", "Where stories live: file, the kanban board file (the"
+                                + " default and, for now, the only one; linear is refused until a Linear tracker"
+                                + " exists)."),
                         CliOption.value("--project-brief", "<json>", "The project brief, as JSON."),
                         CliOption.value("--story-briefs", "<json>", "The story briefs, as a JSON object."),
                         CliOption.value("--business-answers", "<json>", "Answers to business questions, as JSON."),
@@ -49,7 +55,23 @@ public final class StoryCliCommands {
                                 + " quality gate (default 2: the gate runs at most 3 times)."),
                         CliOption.value("--max-crashes", "<n>", "This run's limit of re-run crashed attempts"
                                 + " (default 1).")),
-                call -> call.storyCommands().start(StoryCommands.StartArgs.builder(call.value("--story"))
+                StoryCliCommands::startStory);
+    }
+
+    private static final String KANBAN_BOARD = KanbanBoard.DEFAULT_PATH;
+
+    /** The {@code --storage} modes the older ln-1000 runtime knows that no tracker of this command line supports yet. */
+    private static final Set<String> UNSUPPORTED_STORAGE = Set.of("linear");
+
+    private static CommandResult startStory(CliInvocation call) {
+        String storage = call.value("--storage");
+        if (storage != null && UNSUPPORTED_STORAGE.contains(storage.trim().toLowerCase(Locale.ROOT))) {
+            return PipelineMain.error("storage_not_supported", "--storage " + storage.trim() + " is not supported"
+                    + " yet: there is no Linear tracker, only the board file " + KANBAN_BOARD + " (--storage file);"
+                    + " nothing was started", "Leave --storage out or pass --storage file, and keep the story on "
+                    + KANBAN_BOARD + " (pipeline board list shows it).");
+        }
+        return call.storyCommands().start(StoryCommands.StartArgs.builder(call.value("--story"))
                         .title(call.value("--title"))
                         .storage(call.value("--storage"))
                         .projectBrief(call.value("--project-brief"))
@@ -62,7 +84,7 @@ public final class StoryCliCommands {
                         .maxValidationRetries(call.value("--max-validation-retries"))
                         .maxQualityCycles(call.value("--max-quality-cycles"))
                         .maxCrashes(call.value("--max-crashes"))
-                        .build()));
+                        .build());
     }
 
     /** @return {@code status}: the story's run and what to do next */

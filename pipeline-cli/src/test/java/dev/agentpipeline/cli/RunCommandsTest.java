@@ -77,6 +77,72 @@ class RunCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aFreshProjectWithoutPluginsIsToldWhichStatesAreUnboundAndACommandThatWorks() throws Exception {
+        // When
+        Answer answer = pipeline("run", "--story", "US1");
+
+        // Then
+        assertThat(answer.exit()).isEqualTo(2);
+        assertThat(answer.json()).containsEntry("code", "no_plugins_bound")
+                .containsEntry("unbound_states", List.of("STAGE_0", "STAGE_1", "STAGE_2", "STAGE_3"));
+        assertThat((List<Object>) answer.json().get("available_plugins")).contains("pipeline-command",
+                "pipeline-scripted");
+        assertThat((String) answer.json().get("error")).contains("STAGE_0", "story-decompose", "pipeline-scripted")
+                .doesNotContain("Invalid pipeline definition");
+        String fix = (String) answer.json().get("fix");
+        assertThat(fix).contains("pipeline run --story US1 --scenario ", "--stages stages.yaml", "--plugins '{");
+        assertThat(project).isEmptyDirectory();
+        // the command of the fix works as it is: the sample scenario ships with the project
+        String scenario = (String) answer.json().get("sample_scenario");
+        assertThat(fix).contains("--scenario " + scenario + ".");
+        assertThat(Path.of(scenario)).isAbsolute().isRegularFile();
+        Answer dryRun = pipeline("run", "--story", "US1", "--scenario", scenario);
+        assertThat(dryRun.exit()).as(dryRun.progress()).isZero();
+        assertThat(dryRun.json()).containsEntry("final_phase", "DONE").containsEntry("validation_retries", 1L);
+    }
+
+    @Test
+    void stagesLeftUnboundBesideAStageFileAreNamed() throws Exception {
+        Files.writeString(project.resolve("stages.yaml"), """
+                schema_version: 1
+                stages:
+                  STAGE_3:
+                    plugin: pipeline-command
+                    settings:
+                      command: ["./gate.sh", "{summary_file}"]
+                """);
+
+        Answer answer = pipeline("run", "--story", "US2", "--stages", "stages.yaml");
+
+        assertThat(answer.exit()).isEqualTo(2);
+        assertThat(answer.json()).containsEntry("code", "no_plugins_bound")
+                .containsEntry("unbound_states", List.of("STAGE_0", "STAGE_1", "STAGE_2"));
+        assertThat(pipeline("run", "--story", "US2", "--plugins", "{\"STAGE_2\":\"acme-implement\"}",
+                "--scenario", "missing.yaml").json()).containsEntry("code", "scenario_missing");
+    }
+
+    @Test
+    void runWithoutArgumentsInAFreshProjectSuggestsStory() {
+        Answer answer = pipeline("run");
+
+        assertThat(answer.exit()).isEqualTo(2);
+        assertThat((String) answer.json().get("fix")).contains("--story <id>");
+        assertThat(project).isEmptyDirectory();
+    }
+
+    @Test
+    void runWithAScenarioButNoStoryOrBoardSuggestsStory() throws Exception {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+
+        Answer answer = pipeline("run", "--scenario", "dry-run.yaml");
+
+        assertThat(answer.exit()).isEqualTo(2);
+        assertThat(answer.json()).containsEntry("code", "board_missing");
+        assertThat((String) answer.json().get("fix")).contains("pipeline run --story <id>", "--from-stage");
+    }
+
+    @Test
     void pausesWhenTheScenarioFailsTheGateBeyondTheLimitAndSaysWhatToDo() throws Exception {
         Files.writeString(project.resolve("fails.yaml"), DRY_RUN.replace("{verdict: PASS, scores: {quality_score: 90}}",
                 "{verdict: FAIL, scores: {quality_score: 40}}"));
@@ -149,12 +215,15 @@ class RunCommandsTest {
     }
 
     @Test
-    void namesTheAvailablePluginsWhenAStageHasNone() {
-        Answer answer = pipeline("run", "--story", "US003");
+    void namesTheAvailablePluginsWhenAStageIsBoundToAMissingOne() throws Exception {
+        Files.writeString(project.resolve("dry-run.yaml"), DRY_RUN);
+
+        Answer answer = pipeline("run", "--story", "US003", "--scenario", "dry-run.yaml", "--plugins",
+                "{\"STAGE_0\":\"acme-decompose\"}");
 
         assertThat(answer.exit()).isEqualTo(2);
         assertThat(answer.json()).containsEntry("code", "missing_plugin");
-        assertThat((String) answer.json().get("error")).contains("story-decompose", "pipeline-scripted",
+        assertThat((String) answer.json().get("error")).contains("acme-decompose", "pipeline-scripted",
                 "pipeline-command");
         assertThat(project.resolve(".pipeline")).as("no run was started").doesNotExist();
     }
