@@ -101,7 +101,7 @@ class BadInputTest {
     }
 
     @Test
-    void rejectsAnInvalidTransitionWithTheSeedsRejection() {
+    void rejectsAnInvalidTransitionWithTheOlderRuntimesRejection() {
         runInStage0();
 
         Map<String, Object> rejection = unchanged("advance", "--story", US, "--to", "STAGE_3").rejected();

@@ -120,7 +120,7 @@ class BoardCommandsTest {
             """;
 
     @Test
-    void listsTheOpenStoriesInTheSeedsOrderWithTheirStageAndSkillAndWritesNothing() throws IOException {
+    void listsTheOpenStoriesInTheSkillsOrderWithTheirStageAndSkillAndWritesNothing() throws IOException {
         String before = Files.readString(board);
 
         Answer answer = pipeline("board", "list");

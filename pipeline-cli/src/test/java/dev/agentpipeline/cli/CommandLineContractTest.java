@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The command line's own contract, beside the seeds' protocol: usage and version as JSON, parse errors as JSON,
+ * The command line's own contract, beside the older ln-1000 runtime's protocol: usage and version as JSON, parse errors as JSON,
  * settings from the environment, read-only calls that create nothing, and no stack trace ever.
  */
 class CommandLineContractTest {
@@ -45,7 +45,7 @@ class CommandLineContractTest {
     }
 
     @Test
-    void helpAnswersTheUsageOfEveryCommandWithTheSeedsFlagsAndOurs() {
+    void helpAnswersTheUsageOfEveryCommandWithTheOlderRuntimesFlagsAndOurs() {
         Map<String, Object> help = cli.run("--help", "--format", "json").ok();
 
         assertThat(cli.run("help", "--format", "json").ok()).isEqualTo(help);

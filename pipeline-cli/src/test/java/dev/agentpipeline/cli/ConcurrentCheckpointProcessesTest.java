@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 /**
- * Twenty {@code pipeline checkpoint} processes on one run at the same time: the seeds' runtime lost 13 of 20 to
+ * Twenty {@code pipeline checkpoint} processes on one run at the same time: the older ln-1000 runtime lost 13 of 20 to
  * "Runtime already running"; here every one waits for the run's lock and records its checkpoint.
  */
 class ConcurrentCheckpointProcessesTest {

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Stage summary envelopes as the seeds' coordinators write them, as JSON text for --payload. */
+/** Stage summary envelopes as the ln-1000 skill's stages write them, as JSON text for --payload. */
 final class Envelopes {
 
     private Envelopes() {

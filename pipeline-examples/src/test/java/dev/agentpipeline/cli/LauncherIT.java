@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code bin/pipeline} as a user (or the seed skill) does: a real bash process, in a project directory far
+ * Runs {@code bin/pipeline} as a user (or the ln-1000 skill) does: a real bash process, in a project directory far
  * from the repository, without a terminal and with {@code CI=true}, on the jar this build packaged. Failsafe runs
  * it after {@code package}; without the jar it is skipped.
  */

@@ -114,7 +114,7 @@ class FormatsSchemaTest {
                 .build();
         StoryCommands commands = new StoryCommands(runtime, project);
 
-        // When the seeds' skill drives a story into a NO-GO, a loop that keeps failing, a forced resume and a cancel
+        // When the ln-1000 skill drives a story into a NO-GO, a loop that keeps failing, a forced resume and a cancel
         answer(commands.start(StoryCommands.StartArgs.builder("US010").title("Search by tag")
                 .projectBrief("{\"tech\":\"Java 17\"}").businessAnswers("{\"tags\":\"free text\"}").build()));
         answer(commands.advance("US010", "STAGE_0", false, false, null));

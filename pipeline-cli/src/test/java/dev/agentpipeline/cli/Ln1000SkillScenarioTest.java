@@ -26,10 +26,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replays the calls the seed skill ln-1000 makes (seed 001) through the command line's entry point: the same
+ * Replays the calls the ln-1000 story pipeline skill makes through the command line's entry point: the same
  * commands, flags and JSON fields, every guard rejection with its error and recovery text, and every resume action.
  */
-class SeedSkillScenarioTest {
+class Ln1000SkillScenarioTest {
 
     private static final String US = "US001";
 
@@ -122,10 +122,10 @@ class SeedSkillScenarioTest {
 
     @Test
     void drivesAStoryFromQueuedToDoneWithOneNoGoRetryAndOneQualityRework() {
-        // Given no run yet: the seed's recovery check
+        // Given no run yet: the skill's recovery check
         assertThat(cli.run("status").ok()).isEqualTo(Map.of("ok", true, "active", false));
 
-        // When the seed starts the story
+        // When the skill starts the story
         Map<String, Object> started = start(US);
         assertThat(started).containsKeys("run_id", "manifest", "state", "checkpoints").doesNotContainKey("recovery");
         assertThat((String) started.get("run_id")).startsWith("story-us001-");
@@ -187,7 +187,7 @@ class SeedSkillScenarioTest {
         assertThat(resumeAction(US)).isEqualTo("Complete pipeline");
         Map<String, Object> done = advance(US, "DONE");
 
-        // Then the run is done, with the seeds' fields filled in
+        // Then the run is done, with the older runtime's fields filled in
         Map<String, Object> state = object(done, "state");
         assertThat(state).containsEntry("phase", "DONE").containsEntry("complete", true)
                 .containsEntry("validation_retries", 1L).containsEntry("quality_cycles", 1L);
@@ -207,7 +207,7 @@ class SeedSkillScenarioTest {
     }
 
     @Test
-    void answersEveryGuardRejectionOfTheStoryPipelineWithTheSeedsTexts() {
+    void answersEveryGuardRejectionOfTheStoryPipelineWithTheOlderRuntimesTexts() {
         start(US);
         // QUEUED
         rejected(US, "DONE", "invalid_transition", "Invalid transition: QUEUED->DONE", "Check pipeline state graph");
@@ -274,7 +274,7 @@ class SeedSkillScenarioTest {
         rejected(other, "STAGE_2", "quality_cycle_limit", "Quality cycle limit reached (2)", "Escalate to user");
 
         // Then every rejection code of story-pipeline.yaml was seen, except the crash limit: only the
-        // orchestrator counts crashed workers, no command of the seeds' protocol can reach it
+        // orchestrator counts crashed workers, no command of the older runtime's protocol can reach it
         Set<String> codes = rejectionCodesOfTheDefinition();
         codes.remove("crash_limit");
         codes.add("invalid_transition");
@@ -365,7 +365,7 @@ class SeedSkillScenarioTest {
     }
 
     @Test
-    void pausesResumesCancelsAndCompletesAsTheSeedDoes() {
+    void pausesResumesCancelsAndCompletesAsTheSkillDoes() {
         start(US);
         throughStage0(US);
         // pause, then resume into the stage the run paused in
@@ -468,7 +468,7 @@ class SeedSkillScenarioTest {
         String reason = text(third, "state", "paused_reason");
         assertThat(reason).startsWith("stage_2 loop health pause - ");
         assertThat(resumeAction(US)).isEqualTo("Paused: " + reason);
-        // the seed then escalates; a person resumes into the stage through its guards
+        // the skill then escalates; a person resumes into the stage through its guards
         assertThat(cli.run("resume", "--story", US).ok()).containsEntry("current_phase", "STAGE_2");
     }
 
