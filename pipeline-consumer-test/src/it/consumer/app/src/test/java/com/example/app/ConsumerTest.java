@@ -92,7 +92,11 @@ class ConsumerTest {
         DriveResult result = orchestrator.drive(runId);
 
         assertThat(result.status()).isEqualTo(DriveResult.Status.PAUSED);
-        assertThat(result.run().state().phase()).isEqualTo("COUNT");
+        assertThat(result.run().state().phase()).isEqualTo("PAUSED");
+        assertThat(result.run().state().pause()).hasValueSatisfying(pause -> {
+            assertThat(pause.pausedFrom()).isEqualTo("COUNT");
+            assertThat(pause.reason() + " " + pause.nextAction()).contains("README");
+        });
     }
 
     @Test
