@@ -59,9 +59,9 @@ class ConsumerTest {
         assertThat(outcome.metrics()).containsEntry("words", 3.0);
     }
 
-    @Test
-    void aYamlPipelineWithAGuardRunsToDoneWithPlainJava() throws Exception {
-        Files.writeString(project.resolve("README.md"), "This README has more than five words.");
+    /** Plain Java: a file store, the runtime, the plugins on the class path, one run of the README check. */
+    private DriveResult driveWithPlainJava(String readme) throws Exception {
+        Files.writeString(project.resolve("README.md"), readme);
         PipelineRuntime runtime = PipelineRuntime.builder()
                 .store(FileRunStore.open(project.resolve(".pipeline")))
                 .definition(definition())
@@ -70,8 +70,12 @@ class ConsumerTest {
                 .workspace(run -> project)
                 .build();
         String runId = runtime.start(StartRequest.builder("readme-check", "docs").build()).run().state().runId();
+        return orchestrator.drive(runId);
+    }
 
-        DriveResult result = orchestrator.drive(runId);
+    @Test
+    void aYamlPipelineWithAGuardRunsToDoneWithPlainJava() throws Exception {
+        DriveResult result = driveWithPlainJava("This README has more than five words.");
 
         assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
         assertThat(result.run().state().phase()).isEqualTo("DONE");
@@ -79,17 +83,7 @@ class ConsumerTest {
 
     @Test
     void theGuardStopsAShortReadmeWithPlainJava() throws Exception {
-        Files.writeString(project.resolve("README.md"), "Too short.");
-        PipelineRuntime runtime = PipelineRuntime.builder()
-                .store(FileRunStore.open(project.resolve(".pipeline")))
-                .definition(definition())
-                .build();
-        Orchestrator orchestrator = Orchestrator.builder(runtime, StageRegistry.load())
-                .workspace(run -> project)
-                .build();
-        String runId = runtime.start(StartRequest.builder("readme-check", "docs").build()).run().state().runId();
-
-        DriveResult result = orchestrator.drive(runId);
+        DriveResult result = driveWithPlainJava("Too short.");
 
         assertThat(result.status()).isEqualTo(DriveResult.Status.PAUSED);
         assertThat(result.run().state().phase()).isEqualTo("PAUSED");
