@@ -331,14 +331,28 @@ public final class StoryCommands {
     /**
      * {@code status}: the story's run, or the only active run when no story is given.
      *
+     * <p>Every answer has {@code ok: true} and {@code active} (false once a run ended, and when there is none, as the
+     * older ln-1000 runtime answers), and {@code found}, which tells the cases apart:
+     * <ul>
+     *   <li>an unfinished run (running or paused): {@code found: true, active: true, run_id}, with {@code manifest,
+     *       state, checkpoints, paths, resume_action};</li>
+     *   <li>the story's last run ended (done or canceled): {@code found: true, active: false, run_id, final_phase,
+     *       final_result, ended_at, message}, with the same fields as an unfinished run;</li>
+     *   <li>the story was never started: {@code found: false, active: false, story_id, message}, and
+     *       {@code paths.active}, where its pointer would be;</li>
+     *   <li>no story given and no run active: {@code found: false, active: false, message}.</li>
+     * </ul>
+     * {@code paths.active} is the story's current-run pointer file ({@code active/story/{story}.json} of the state
+     * directory): each story has its own.
+     *
      * @param story {@code --story}, may be null
-     * @return {@code {ok, active, manifest, state, checkpoints, paths, resume_action}}; {@code {ok: true, active:
-     *     false}} when there is none; exit 1 when several runs are active and no story is given
+     * @return the answer; exit 1 when several runs are active and no story is given
      */
     public CommandResult status(String story) {
         return guarded(() -> {
-            Optional<String> runId;
-            if (story == null) {
+            String subject = story == null ? null : Ids.requireSafe("story id", story);
+            Optional<RunSnapshot> run;
+            if (subject == null) {
                 Map<String, String> active = runtime.store().activeRuns(StoryPipeline.ID);
                 if (active.size() > 1) {
                     Map<String, Object> json = new LinkedHashMap<>();
@@ -347,26 +361,55 @@ public final class StoryCommands {
                     json.put("stories", new ArrayList<Object>(active.keySet()));
                     return new CommandResult(CommandResult.REJECTED, json);
                 }
-                runId = active.values().stream().findFirst();
+                run = active.values().stream().findFirst().flatMap(id -> runtime.store().load(id));
             } else {
-                runId = runtime.store().activeRun(StoryPipeline.ID, Ids.requireSafe("story id", story));
+                run = runtime.latest(StoryPipeline.ID, subject);
             }
-            Optional<RunSnapshot> run = runId.flatMap(id -> runtime.store().load(id));
             if (run.isEmpty()) {
                 Map<String, Object> json = ok();
                 json.put("active", false);
+                json.put("found", false);
+                if (subject == null) {
+                    json.put("message", "No pipeline run is active. Pass --story <id> to see a story's last run.");
+                } else {
+                    json.put("story_id", subject);
+                    json.put("message", "Story " + subject + " was never started: it has no pipeline run. Start it"
+                            + " with `pipeline start --story " + subject + "`.");
+                    Map<String, Object> paths = new LinkedHashMap<>();
+                    runtime.store().pointerLocation(StoryPipeline.ID, subject).ifPresent(p -> paths.put("active", p));
+                    json.put("paths", paths);
+                }
                 return new CommandResult(CommandResult.OK, json);
             }
             RunState state = run.get().state();
             Map<String, Object> json = ok();
             json.put("active", !state.complete());
+            json.put("found", true);
+            json.put("run_id", state.runId());
+            if (state.complete()) {
+                String result = state.finalResult().orElse(state.phase());
+                String ended = state.endedAt().map(Times::format).orElse(null);
+                json.put("final_phase", state.phase());
+                json.put("final_result", result);
+                json.put("ended_at", ended);
+                String reason = state.pausedReason().filter(r -> !r.isBlank()).map(r -> " (" + r + ")").orElse("");
+                json.put("message", "Story " + state.subjectId() + " is not active: its last run " + state.runId()
+                        + " ended " + result + (ended == null ? "" : " at " + ended) + reason + ".");
+            }
             json.put("manifest", RunJson.manifest(state));
             json.put("state", RunJson.state(state));
             json.put("checkpoints", RunJson.checkpoints(state));
-            json.put("paths", new LinkedHashMap<String, Object>(runtime.store().locations(state.runId())));
+            json.put("paths", paths(state));
             json.put("resume_action", StoryPipeline.resumeAction(state, definition));
             return success(json, run.get());
         });
+    }
+
+    /** Where the run's files are, and the story's current-run pointer ({@code active}). */
+    private Map<String, Object> paths(RunState state) {
+        Map<String, Object> paths = new LinkedHashMap<>(runtime.store().locations(state.runId()));
+        runtime.store().pointerLocation(StoryPipeline.ID, state.subjectId()).ifPresent(p -> paths.put("active", p));
+        return paths;
     }
 
     // ============================================================================================= advance
@@ -1041,7 +1084,7 @@ public final class StoryCommands {
                 json.put(counter, state.counter(counter));
             }
             json.put("resume_action", StoryPipeline.resumeAction(state, definition));
-            json.put("paths", new LinkedHashMap<String, Object>(runtime.store().locations(state.runId())));
+            json.put("paths", paths(state));
             int exit = result.status() == DriveResult.Status.COMPLETED ? CommandResult.OK : CommandResult.REJECTED;
             return new CommandResult(exit, json);
         });
