@@ -14,6 +14,7 @@ import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.Pause;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.run.SummaryPolicy;
 import dev.agentpipeline.core.store.RunLock;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.core.store.RunStore;
@@ -222,6 +223,12 @@ public final class PipelineRuntime {
                 throw new PipelineException("reserved_manifest_key", "Manifest key '" + key + "' is a field of"
                         + " manifest.json that the runtime writes itself.", "Rename the key.");
             }
+        }
+        Object summaries = request.manifest().get(SummaryPolicy.MANIFEST_KEY);
+        if (summaries != null && !(summaries instanceof String text && SummaryPolicy.parse(text).isPresent())) {
+            throw new PipelineException("invalid_manifest", "Manifest key '" + SummaryPolicy.MANIFEST_KEY
+                    + "' must be required or optional, got " + summaries + ".", "Set it with"
+                    + " StartRequest.Builder.summaries(SummaryPolicy.OPTIONAL), or leave it out for required.");
         }
         for (String counter : request.limits().keySet()) {
             if (!definition.counters().containsKey(counter)) {

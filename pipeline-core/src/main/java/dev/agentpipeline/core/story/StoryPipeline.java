@@ -10,6 +10,7 @@ import dev.agentpipeline.core.engine.PipelineRuntime;
 import dev.agentpipeline.core.engine.StateMachine;
 import dev.agentpipeline.core.engine.TransitionDecision;
 import dev.agentpipeline.core.guard.GuardRegistry;
+import dev.agentpipeline.core.guard.SummaryStandIn;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.spi.StageRegistry;
 
@@ -132,7 +133,8 @@ public final class StoryPipeline {
      * and invoke ln-NNN"}, {@code "Complete pipeline"}. Unlike the seeds' runtime it judges fresh evidence with the
      * guards, so it also says {@code "Retry STAGE_1: advance to STAGE_1 and invoke ln-310"},
      * {@code "Rework: advance to STAGE_2 and invoke ln-400"} and {@code "Blocked: <error>. <recovery>"} instead of
-     * advising a transition the guards would reject.
+     * advising a transition the guards would reject. A run whose summaries are optional is never asked for a
+     * summary: its checkpoint stands in for it (see {@link SummaryStandIn}).
      *
      * @param state the run
      * @param definition its definition
@@ -152,7 +154,7 @@ public final class StoryPipeline {
         if (state.freshCheckpoint(phase).isEmpty()) {
             return "Invoke Skill for " + phase + " and write its checkpoint";
         }
-        if (state.freshSummary(phase).isEmpty()) {
+        if (SummaryStandIn.summaryOf(state, phase, definition.summaryStandIns().get(phase)).isEmpty()) {
             return "Read " + skill(definition, phase) + " coordinator artifact and record stage summary";
         }
         TransitionDecision last = null;
