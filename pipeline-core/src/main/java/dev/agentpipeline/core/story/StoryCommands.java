@@ -23,6 +23,7 @@ import dev.agentpipeline.core.run.Ids;
 import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.Pause;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.run.SummaryPolicy;
 import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.core.store.StoreException;
@@ -55,6 +56,11 @@ import java.util.Set;
  * every problem is an answer with exit code 2 and a message that names the flag, never an exception. Nothing is
  * written unless the whole command is valid. Thread-safe.
  *
+ * <p>{@code start --summaries optional}, or {@code summaries = optional} in the project's
+ * {@value StoryConfig#FILE_NAME}, starts a run whose stage summaries are optional ({@link SummaryPolicy}): callers
+ * written for the older ln-1000 runtime, which checkpoint every stage but never record a stage summary, drive it to
+ * DONE unchanged, judged on their checkpoints. The run keeps the choice; the default is required.
+ *
  * @since 0.1
  */
 public final class StoryCommands {
@@ -62,15 +68,30 @@ public final class StoryCommands {
     private final PipelineRuntime runtime;
     private final PipelineDefinition definition;
     private final Path projectRoot;
+    private final Path configFile;
 
     /**
+     * Commands whose {@code start} reads the project's settings ({@link StoryConfig}) from
+     * {@code <projectRoot>/}{@value StoryConfig#FILE_NAME}.
+     *
      * @param runtime a runtime that knows the {@value StoryPipeline#ID} pipeline
      * @param projectRoot the directory of the project the runs belong to
      */
     public StoryCommands(PipelineRuntime runtime, Path projectRoot) {
+        this(runtime, projectRoot, projectRoot.resolve(StoryConfig.FILE_NAME));
+    }
+
+    /**
+     * @param runtime a runtime that knows the {@value StoryPipeline#ID} pipeline
+     * @param projectRoot the directory of the project the runs belong to
+     * @param configFile the project's settings file ({@link StoryConfig}), which may not exist; null for none
+     * @since 0.2
+     */
+    public StoryCommands(PipelineRuntime runtime, Path projectRoot, Path configFile) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.definition = runtime.definition(StoryPipeline.ID);
         this.projectRoot = projectRoot.toAbsolutePath().normalize();
+        this.configFile = configFile;
     }
 
     /** @return the runtime */
@@ -96,12 +117,40 @@ public final class StoryCommands {
      * @param maxValidationRetries {@code --max-validation-retries}: this run's limit of NO-GO retries
      * @param maxQualityCycles {@code --max-quality-cycles}: this run's limit of reworks after a failed gate
      * @param maxCrashes {@code --max-crashes}: this run's limit of re-run crashed attempts
+     * @param summaries {@code --summaries}: {@code required} or {@code optional}, whether this run's stages must
+     *     record a stage summary (see {@link SummaryPolicy}); null for the project's setting ({@link StoryConfig}),
+     *     else required
      * @since 0.1
      */
     public record StartArgs(String story, String title, String storage, String projectBrief, String storyBriefs,
                             String businessAnswers, String statusCache, String skillRepoPath, String worktreeDir,
                             String branchName, String maxValidationRetries, String maxQualityCycles,
-                            String maxCrashes) {
+                            String maxCrashes, String summaries) {
+
+        /**
+         * The arguments without {@code --summaries} (the project's setting applies).
+         *
+         * @param story {@code --story}
+         * @param title {@code --title}
+         * @param storage {@code --storage}
+         * @param projectBrief {@code --project-brief}
+         * @param storyBriefs {@code --story-briefs}
+         * @param businessAnswers {@code --business-answers}
+         * @param statusCache {@code --status-cache}
+         * @param skillRepoPath {@code --skill-repo-path}
+         * @param worktreeDir {@code --worktree-dir}
+         * @param branchName {@code --branch-name}
+         * @param maxValidationRetries {@code --max-validation-retries}
+         * @param maxQualityCycles {@code --max-quality-cycles}
+         * @param maxCrashes {@code --max-crashes}
+         */
+        public StartArgs(String story, String title, String storage, String projectBrief, String storyBriefs,
+                         String businessAnswers, String statusCache, String skillRepoPath, String worktreeDir,
+                         String branchName, String maxValidationRetries, String maxQualityCycles,
+                         String maxCrashes) {
+            this(story, title, storage, projectBrief, storyBriefs, businessAnswers, statusCache, skillRepoPath,
+                    worktreeDir, branchName, maxValidationRetries, maxQualityCycles, maxCrashes, null);
+        }
 
         /**
          * @param story the story id
@@ -130,6 +179,7 @@ public final class StoryCommands {
             private String maxValidationRetries;
             private String maxQualityCycles;
             private String maxCrashes;
+            private String summaries;
 
             private Builder(String story) {
                 this.story = story;
@@ -243,10 +293,21 @@ public final class StoryCommands {
                 return this;
             }
 
+            /**
+             * @param v {@code required} or {@code optional}: whether the run's stage summaries are optional
+             * @return this builder
+             * @since 0.2
+             */
+            public Builder summaries(String v) {
+                summaries = v;
+                return this;
+            }
+
             /** @return the arguments */
             public StartArgs build() {
                 return new StartArgs(story, title, storage, projectBrief, storyBriefs, businessAnswers, statusCache,
-                        skillRepoPath, worktreeDir, branchName, maxValidationRetries, maxQualityCycles, maxCrashes);
+                        skillRepoPath, worktreeDir, branchName, maxValidationRetries, maxQualityCycles, maxCrashes,
+                        summaries);
             }
         }
     }
@@ -270,6 +331,7 @@ public final class StoryCommands {
                 return error("invalid_flag", "--storage must be file or linear (got '" + storage + "')",
                         "Pass --storage file for docs/tasks/kanban_board.md, or --storage linear.");
             }
+            SummaryPolicy summaries = summaryPolicy(args.summaries());
             String title = args.title() == null ? "" : args.title();
             String now = runtime.timestamp();
             Map<String, Object> manifest = new LinkedHashMap<>();
@@ -286,6 +348,7 @@ public final class StoryCommands {
             manifest.put("skill_repo_path", text(args.skillRepoPath()));
             manifest.put("worktree_dir", text(args.worktreeDir()));
             manifest.put("branch_name", text(args.branchName()));
+            manifest.put(SummaryPolicy.MANIFEST_KEY, summaries.wireName());
             manifest.put("created_at", now);
             Map<String, Object> attributes = new LinkedHashMap<>();
             attributes.put("skill", StoryPipeline.SKILL);
@@ -322,8 +385,33 @@ public final class StoryCommands {
             if (result.recovered()) {
                 json.put("resume_action", StoryPipeline.resumeAction(state, definition));
             }
-            return success(json, result.run());
+            List<Object> warnings = new ArrayList<>(result.run().warnings());
+            SummaryPolicy kept = SummaryPolicy.of(state);
+            if (result.recovered() && kept != summaries) {
+                warnings.add("The unfinished run keeps summaries " + kept.wireName() + ", as it started; summaries "
+                        + summaries.wireName() + " applies to runs started from now on.");
+            }
+            if (!warnings.isEmpty()) {
+                json.put("warnings", warnings);
+            }
+            return new CommandResult(CommandResult.OK, json);
         });
+    }
+
+    /**
+     * The summary policy of a new run: {@code --summaries} if given, else the project's setting, else required.
+     * The project's settings file is checked even when the flag decides, so a broken file never goes unnoticed.
+     */
+    private SummaryPolicy summaryPolicy(String flag) {
+        StoryConfig config = configFile == null ? null : StoryConfig.load(configFile);
+        if (flag != null) {
+            return SummaryPolicy.parse(flag).orElseThrow(() -> new Problem(error("invalid_flag",
+                    "--summaries must be required or optional (got '" + flag + "')", "Pass --summaries optional to"
+                            + " let this run's stages go without stage summaries (callers of the older ln-1000"
+                            + " runtime), --summaries required for the default, or leave the flag out to use the"
+                            + " project's setting" + (configFile == null ? "" : " (" + configFile + ")") + ".")));
+        }
+        return config == null ? SummaryPolicy.REQUIRED : config.summaries().orElse(SummaryPolicy.REQUIRED);
     }
 
     // ============================================================================================== status
