@@ -428,7 +428,8 @@ public final class StoryCommands {
      *       final_result, ended_at, message}, with the same fields as an unfinished run;</li>
      *   <li>the story was never started: {@code found: false, active: false, story_id, message}, and
      *       {@code paths.active}, where its pointer would be;</li>
-     *   <li>no story given and no run active: {@code found: false, active: false, message}.</li>
+     *   <li>no story given and no run active: {@code {ok: true, active: false}} and nothing else, byte for byte the
+     *       older runtime's answer to the recovery check its callers make first.</li>
      * </ul>
      * {@code paths.active} is the story's current-run pointer file ({@code active/story/{story}.json} of the state
      * directory): each story has its own.
@@ -456,10 +457,8 @@ public final class StoryCommands {
             if (run.isEmpty()) {
                 Map<String, Object> json = ok();
                 json.put("active", false);
-                json.put("found", false);
-                if (subject == null) {
-                    json.put("message", "No pipeline run is active. Pass --story <id> to see a story's last run.");
-                } else {
+                if (subject != null) {
+                    json.put("found", false);
                     json.put("story_id", subject);
                     json.put("message", "Story " + subject + " was never started: it has no pipeline run. Start it"
                             + " with `pipeline start --story " + subject + "`.");
