@@ -54,7 +54,11 @@ public final class StoryCliCommands {
                         CliOption.value("--max-quality-cycles", "<n>", "This run's limit of reworks after a failed"
                                 + " quality gate (default 2: the gate runs at most 3 times)."),
                         CliOption.value("--max-crashes", "<n>", "This run's limit of re-run crashed attempts"
-                                + " (default 1).")),
+                                + " (default 1)."),
+                        CliOption.value("--summaries", "<policy>", "required or optional: whether this run's"
+                                + " stages must record a stage summary; optional lets a checkpoint stand in, for"
+                                + " callers of the older ln-1000 runtime (default: summaries in .pipeline.conf,"
+                                + " else required).")),
                 StoryCliCommands::startStory);
     }
 
@@ -84,14 +88,15 @@ public final class StoryCliCommands {
                         .maxValidationRetries(call.value("--max-validation-retries"))
                         .maxQualityCycles(call.value("--max-quality-cycles"))
                         .maxCrashes(call.value("--max-crashes"))
+                        .summaries(call.value("--summaries"))
                         .build());
     }
 
     /** @return {@code status}: the story's run and what to do next */
     public static CliCommand status() {
         return CliCommand.of("status", "Shows the story's run (state, checkpoints, paths) and its resume_action;"
-                        + " {ok: true, active: false} when there is none. Reads only. With --watch, first follows the"
-                        + " run on stderr until it ends or pauses.",
+                        + " active: false when it has none unfinished, with found: false if it was never started."
+                        + " Reads only. With --watch, first follows the run on stderr until it ends or pauses.",
                 List.of(STORY,
                         CliOption.flag("--watch", "Follow the run's progress on stderr (a live dashboard on a"
                                 + " terminal, a line per step elsewhere) until it ends or pauses, then answer."),

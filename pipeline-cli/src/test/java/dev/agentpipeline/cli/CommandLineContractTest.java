@@ -59,7 +59,8 @@ class CommandLineContractTest {
         assertThat(flags).containsExactly(
                 Map.entry("start", List.of("--story", "--title", "--storage", "--project-brief", "--story-briefs",
                         "--business-answers", "--status-cache", "--skill-repo-path", "--worktree-dir",
-                        "--branch-name", "--max-validation-retries", "--max-quality-cycles", "--max-crashes")),
+                        "--branch-name", "--max-validation-retries", "--max-quality-cycles", "--max-crashes",
+                        "--summaries")),
                 Map.entry("status", List.of("--story", "--watch", "--interval-ms", "--progress")),
                 Map.entry("advance", List.of("--to", "--story", "--resolve", "--force", "--reason")),
                 Map.entry("checkpoint", List.of("--stage", "--story", "--plan-score", "--readiness", "--verdict",

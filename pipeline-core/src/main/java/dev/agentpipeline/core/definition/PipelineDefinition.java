@@ -1,5 +1,6 @@
 package dev.agentpipeline.core.definition;
 
+import dev.agentpipeline.core.guard.SummaryStandIn;
 import dev.agentpipeline.spi.JsonValues;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
@@ -58,6 +59,7 @@ public final class PipelineDefinition {
     private final SourceLocation location;
     private final Map<String, List<TransitionDefinition>> outgoing;
     private final Map<String, TransitionDefinition> byPair;
+    private final Map<String, SummaryStandIn> summaryStandIns;
 
     PipelineDefinition(String id, String title, String description, String initialState,
                        Map<String, StateDefinition> states, List<TransitionDefinition> transitions,
@@ -89,6 +91,9 @@ public final class PipelineDefinition {
         out.replaceAll((k, v) -> List.copyOf(v));
         this.outgoing = Collections.unmodifiableMap(out);
         this.byPair = Collections.unmodifiableMap(pairs);
+        Map<String, SummaryStandIn> standIns = new LinkedHashMap<>();
+        this.states.values().forEach(state -> state.standIn().ifPresent(s -> standIns.put(state.id(), s)));
+        this.summaryStandIns = Collections.unmodifiableMap(standIns);
         if (validate) {
             throwIfAny(DefinitionValidator.validate(this, new ReadGaps()));
         }
@@ -155,6 +160,17 @@ public final class PipelineDefinition {
     public boolean isTerminal(String stateId) {
         StateDefinition state = states.get(stateId);
         return state != null && state.terminal();
+    }
+
+    /**
+     * What each state's guards read as its stage summary when a run's summaries are
+     * {@linkplain dev.agentpipeline.core.run.SummaryPolicy#OPTIONAL optional} and the state has none.
+     *
+     * @return the stand-ins, by state (only states that declare one), unmodifiable
+     * @since 0.2
+     */
+    public Map<String, SummaryStandIn> summaryStandIns() {
+        return summaryStandIns;
     }
 
     /** @return the transitions in definition order, unmodifiable */
@@ -420,6 +436,31 @@ public final class PipelineDefinition {
                 return this;
             }
             states.put(stateId, state.withCollect(List.of(collectors)));
+            return this;
+        }
+
+        /**
+         * Declares what the guards of a state defined before read as its stage summary when a run's summaries are
+         * optional and the state has none.
+         *
+         * <pre>{@code
+         * builder.summaryStandIn("STAGE_1", SummaryStandIn.builder().constant("status", "completed")
+         *         .fromCheckpoint("verdict", "verdict").build());
+         * }</pre>
+         *
+         * @param stateId the state
+         * @param standIn its stand-in, replacing any it had
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder summaryStandIn(String stateId, SummaryStandIn standIn) {
+            StateDefinition state = states.get(stateId);
+            if (state == null) {
+                problems.add(new DefinitionProblem(location, "summaryStandIn: state " + stateId
+                        + " is not defined (yet); define the state before its summary stand-in"));
+                return this;
+            }
+            states.put(stateId, state.withSummaryStandIn(Objects.requireNonNull(standIn, "standIn")));
             return this;
         }
 

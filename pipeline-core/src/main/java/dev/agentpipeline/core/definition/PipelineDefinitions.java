@@ -11,6 +11,7 @@ import dev.agentpipeline.core.guard.GuardRegistry;
 import dev.agentpipeline.core.guard.Guards;
 import dev.agentpipeline.core.guard.MessageTemplate;
 import dev.agentpipeline.core.guard.Operator;
+import dev.agentpipeline.core.guard.SummaryStandIn;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
 
@@ -291,7 +292,7 @@ public final class PipelineDefinitions {
                 return;
             }
             keys(map, "state " + name, Set.of("description", "stage", "terminal", "properties", "settings",
-                    "collect"));
+                    "collect", "summary_stand_in"));
             int before = problems.size();
             String stage = optionalText(map, "stage").orElse(null);
             boolean terminal = false;
@@ -303,6 +304,7 @@ public final class PipelineDefinitions {
                         + terminalNode.kind());
             }
             List<CollectorDefinition> collect = collect(name, map.entries.get("collect"));
+            SummaryStandIn standIn = standIn(name, terminal, map.entries.get("summary_stand_in"));
             if (problems.size() > before) {
                 gaps.stateBodies.add(name);
             }
@@ -332,7 +334,56 @@ public final class PipelineDefinitions {
                 }
             }
             builder.state(new StateDefinition(name, optionalText(map, "description").orElse(""), stage, terminal,
-                    properties, settings, at, collect));
+                    properties, settings, at, collect, standIn));
+        }
+
+        /** {@code summary_stand_in: {status: completed, verdict: {checkpoint: verdict}}} */
+        private SummaryStandIn standIn(String state, boolean terminal, Node node) {
+            if (node == null) {
+                return null;
+            }
+            String what = "state " + state + ": summary_stand_in";
+            MapNode map = map(node, what);
+            if (map == null) {
+                return null;
+            }
+            if (terminal) {
+                fail(node.location, what + " is for states whose stage records a summary, not a terminal state");
+                return null;
+            }
+            if (map.entries.isEmpty()) {
+                fail(node.location, what + " needs at least one field, such as status: completed");
+                return null;
+            }
+            SummaryStandIn.Builder standIn = SummaryStandIn.builder();
+            boolean valid = true;
+            for (Map.Entry<String, Node> field : map.entries.entrySet()) {
+                SourceLocation at = map.keys.get(field.getKey());
+                Node value = field.getValue();
+                try {
+                    if (value instanceof MapNode from) {
+                        Node checkpoint = from.entries.get("checkpoint");
+                        if (from.entries.size() != 1 || !(checkpoint instanceof ScalarNode c)
+                                || !(c.value instanceof String name) || name.isBlank()) {
+                            fail(value.location, what + "." + field.getKey() + " must be a constant or"
+                                    + " {checkpoint: FIELD}, such as {checkpoint: verdict}");
+                            valid = false;
+                            continue;
+                        }
+                        standIn.fromCheckpoint(field.getKey(), name);
+                    } else if (value instanceof ScalarNode scalar && scalar.value != null) {
+                        standIn.constant(field.getKey(), scalar.value);
+                    } else {
+                        fail(value.location, what + "." + field.getKey() + " must be a string, number or boolean,"
+                                + " or {checkpoint: FIELD}; got " + value.kind());
+                        valid = false;
+                    }
+                } catch (IllegalArgumentException e) {
+                    fail(at, what + ": " + e.getMessage());
+                    valid = false;
+                }
+            }
+            return valid ? standIn.build() : null;
         }
 
         /** {@code collect: [junit, {id: jacoco, reports: [target/site/jacoco/jacoco.xml]}]} */

@@ -1,5 +1,6 @@
 package dev.agentpipeline.core.definition;
 
+import dev.agentpipeline.core.guard.SummaryStandIn;
 import dev.agentpipeline.spi.JsonValues;
 
 import org.apiguardian.api.API;
@@ -24,12 +25,14 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *     the plugin as {@code StageContext.settings()}; empty when the state has none
  * @param location where it was defined
  * @param collect the evidence collectors run after each completed attempt of its stage, in order; empty for none
+ * @param summaryStandIn what its guards read as its stage summary when the run's summaries are optional and it
+ *     has none (the state's {@code summary_stand_in:} in YAML), or null
  * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record StateDefinition(String id, String description, String stage, boolean terminal,
                               Map<String, Object> properties, Map<String, Object> settings, SourceLocation location,
-                              List<CollectorDefinition> collect) {
+                              List<CollectorDefinition> collect, SummaryStandIn summaryStandIn) {
 
     /** Validates and copies. */
     public StateDefinition {
@@ -39,6 +42,24 @@ public record StateDefinition(String id, String description, String stage, boole
         settings = settings == null ? Map.of() : JsonValues.copyOfMap(settings);
         Objects.requireNonNull(location, "location");
         collect = collect == null ? List.of() : List.copyOf(collect);
+    }
+
+    /**
+     * A state without a summary stand-in.
+     *
+     * @param id the state's id
+     * @param description what happens in it
+     * @param stage the stage plugin's id, or null
+     * @param terminal whether the run ends in it
+     * @param properties free-form properties
+     * @param settings the stage plugin's settings
+     * @param location where it was defined
+     * @param collect its evidence collectors
+     */
+    public StateDefinition(String id, String description, String stage, boolean terminal,
+                           Map<String, Object> properties, Map<String, Object> settings, SourceLocation location,
+                           List<CollectorDefinition> collect) {
+        this(id, description, stage, terminal, properties, settings, location, collect, null);
     }
 
     /**
@@ -53,7 +74,7 @@ public record StateDefinition(String id, String description, String stage, boole
      */
     public StateDefinition(String id, String description, String stage, boolean terminal,
                            Map<String, Object> properties, SourceLocation location) {
-        this(id, description, stage, terminal, properties, Map.of(), location, List.of());
+        this(id, description, stage, terminal, properties, Map.of(), location, List.of(), null);
     }
 
     /** @return the stage plugin id, if a plugin works in this state */
@@ -77,7 +98,21 @@ public record StateDefinition(String id, String description, String stage, boole
      */
     public StateDefinition withStage(String pluginId, Map<String, ?> pluginSettings) {
         return new StateDefinition(id, description, pluginId, terminal, properties,
-                JsonValues.copyOfMap(pluginSettings), location, collect);
+                JsonValues.copyOfMap(pluginSettings), location, collect, summaryStandIn);
+    }
+
+    /** @return what its guards read as its stage summary when the run's summaries are optional, if declared */
+    public Optional<SummaryStandIn> standIn() {
+        return Optional.ofNullable(summaryStandIn);
+    }
+
+    /**
+     * @param standIn what its guards read as its stage summary when the run's summaries are optional, or null
+     * @return this state with that stand-in instead of its own
+     * @since 0.2
+     */
+    public StateDefinition withSummaryStandIn(SummaryStandIn standIn) {
+        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collect, standIn);
     }
 
     /**
@@ -85,6 +120,7 @@ public record StateDefinition(String id, String description, String stage, boole
      * @return this state with those collectors instead of its own
      */
     public StateDefinition withCollect(List<CollectorDefinition> collectors) {
-        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collectors);
+        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collectors,
+                summaryStandIn);
     }
 }

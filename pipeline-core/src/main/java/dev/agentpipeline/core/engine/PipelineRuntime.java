@@ -14,6 +14,7 @@ import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.Pause;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.run.SummaryPolicy;
 import dev.agentpipeline.core.store.RunLock;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.core.store.RunStore;
@@ -169,6 +170,34 @@ public final class PipelineRuntime {
     }
 
     /**
+     * The subject's latest run: its current run if it has one, else the newest of its runs (by start time), which
+     * has ended. Tells a subject that was never started (empty) from one whose runs all ended.
+     *
+     * @param pipelineId a pipeline
+     * @param subjectId a subject
+     * @return the run, empty if the subject never had a run of this pipeline
+     * @throws dev.agentpipeline.core.store.CorruptRunException if one of the subject's runs cannot be read (it names
+     *     the fix)
+     * @since 0.2
+     */
+    public Optional<RunSnapshot> latest(String pipelineId, String subjectId) {
+        Ids.requireSafe("subject id", subjectId);
+        Optional<RunSnapshot> current = current(pipelineId, subjectId);
+        if (current.isPresent()) {
+            return current;
+        }
+        String prefix = pipelineId + "-" + Ids.slug(subjectId, 40) + "-";
+        return store.runIds().stream()
+                .filter(id -> id.startsWith(prefix))
+                .map(store::load)
+                .flatMap(Optional::stream)
+                .filter(run -> run.state().pipelineId().equals(pipelineId)
+                        && run.state().subjectId().equals(subjectId))
+                .max(Comparator.comparing((RunSnapshot run) -> run.state().createdAt())
+                        .thenComparing(run -> run.state().runId()));
+    }
+
+    /**
      * Decides a transition without making it.
      *
      * @param runId the run
@@ -199,6 +228,12 @@ public final class PipelineRuntime {
                 throw new PipelineException("reserved_manifest_key", "Manifest key '" + key + "' is a field of"
                         + " manifest.json that the runtime writes itself.", "Rename the key.");
             }
+        }
+        Object summaries = request.manifest().get(SummaryPolicy.MANIFEST_KEY);
+        if (summaries != null && !(summaries instanceof String text && SummaryPolicy.parse(text).isPresent())) {
+            throw new PipelineException("invalid_manifest", "Manifest key '" + SummaryPolicy.MANIFEST_KEY
+                    + "' must be required or optional, got " + summaries + ".", "Set it with"
+                    + " StartRequest.Builder.summaries(SummaryPolicy.OPTIONAL), or leave it out for required.");
         }
         for (String counter : request.limits().keySet()) {
             if (!definition.counters().containsKey(counter)) {

@@ -1,5 +1,6 @@
 package dev.agentpipeline.core.engine;
 
+import dev.agentpipeline.core.run.SummaryPolicy;
 import dev.agentpipeline.spi.JsonValues;
 
 import org.apiguardian.api.API;
@@ -113,6 +114,19 @@ public record StartRequest(String pipelineId, String subjectId, String title, Ma
          */
         public Builder manifest(Map<String, ?> values) {
             manifest.putAll(values);
+            return this;
+        }
+
+        /**
+         * Whether this run's stage summaries are optional: recorded in the manifest under
+         * {@value SummaryPolicy#MANIFEST_KEY}, and kept by the run for good (see {@link SummaryPolicy}).
+         *
+         * @param policy the policy
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder summaries(SummaryPolicy policy) {
+            manifest.put(SummaryPolicy.MANIFEST_KEY, Objects.requireNonNull(policy, "policy").wireName());
             return this;
         }
 

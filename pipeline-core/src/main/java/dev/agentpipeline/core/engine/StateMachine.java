@@ -28,7 +28,9 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *       {@code unknown_state}.</li>
  *   <li>From {@code PAUSED}, the transitions of the state the run paused in are judged; going back into that
  *       state needs no guard (the visit continues).</li>
- *   <li>The transition's guards are checked in order; the first rejection wins.</li>
+ *   <li>The transition's guards are checked in order; the first rejection wins. When the run's summaries are
+ *       {@linkplain dev.agentpipeline.core.run.SummaryPolicy#OPTIONAL optional}, a state without a fresh summary is
+ *       read through its definition's {@linkplain dev.agentpipeline.core.guard.SummaryStandIn stand-in}.</li>
  *   <li>A transition that increments a counter is rejected once the counter has reached its limit (the limit
  *       the run recorded when it started, else the definition's), with the counter's error and recovery.</li>
  *   <li>An override (a reason a person gave) skips guards and limits; only a paused run can be overridden.</li>
@@ -88,7 +90,7 @@ public final class StateMachine {
             return new TransitionDecision(from, source, to, GuardResult.allow(), transition.increments(), terminal,
                     override, targets(definition, state, source));
         }
-        GuardContext context = GuardContext.of(state, source, to);
+        GuardContext context = GuardContext.of(state, source, to, definition.summaryStandIns());
         for (GuardDefinition guard : transition.guards()) {
             GuardResult result = guard.guard().check(context);
             if (!result.allowed()) {

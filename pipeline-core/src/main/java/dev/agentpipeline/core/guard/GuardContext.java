@@ -20,7 +20,9 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * {@link RunState}):
  * <ul>
  *   <li>{@code checkpoint.STATE} and {@code checkpoint.STATE.field} - the newest checkpoint's payload;</li>
- *   <li>{@code summary.STATE} and {@code summary.STATE.field} - the newest stage summary's {@code payload};</li>
+ *   <li>{@code summary.STATE} and {@code summary.STATE.field} - the newest stage summary's {@code payload}; when
+ *       the run's summaries are {@linkplain dev.agentpipeline.core.run.SummaryPolicy#OPTIONAL optional} and the
+ *       state has none, its {@linkplain SummaryStandIn stand-in} made from its newest checkpoint;</li>
  *   <li>{@code outcome.STATE.status|verdict|failure_class|notes}, {@code outcome.STATE.scores.NAME},
  *       {@code outcome.STATE.metrics.NAME}, {@code outcome.STATE.attributes.NAME} - the newest stage outcome;</li>
  *   <li>{@code evidence.STATE.KEY.FIELD} - what the state's evidence collectors found after its newest completed
@@ -39,21 +41,52 @@ public final class GuardContext {
     private final RunState run;
     private final String from;
     private final String to;
+    private final Map<String, SummaryStandIn> summaryStandIns;
 
-    private GuardContext(RunState run, String from, String to) {
+    private GuardContext(RunState run, String from, String to, Map<String, SummaryStandIn> summaryStandIns) {
         this.run = Objects.requireNonNull(run, "run");
         this.from = Objects.requireNonNull(from, "from");
         this.to = Objects.requireNonNull(to, "to");
+        this.summaryStandIns = Map.copyOf(summaryStandIns);
     }
 
     /**
+     * A context without summary stand-ins: {@code summary.STATE} paths read recorded summaries only.
+     *
      * @param run the run
      * @param from the state the transition leaves (the paused-from state when resuming)
      * @param to the state it enters
      * @return the context
      */
     public static GuardContext of(RunState run, String from, String to) {
-        return new GuardContext(run, from, to);
+        return new GuardContext(run, from, to, Map.of());
+    }
+
+    /**
+     * A context whose {@code summary.STATE} paths fall back to the state's stand-in when the run's summaries are
+     * optional and the state has no fresh summary.
+     *
+     * @param run the run
+     * @param from the state the transition leaves (the paused-from state when resuming)
+     * @param to the state it enters
+     * @param summaryStandIns the stand-ins the definition declares, by state
+     * @return the context
+     * @since 0.2
+     */
+    public static GuardContext of(RunState run, String from, String to, Map<String, SummaryStandIn> summaryStandIns) {
+        return new GuardContext(run, from, to, Objects.requireNonNull(summaryStandIns, "summaryStandIns"));
+    }
+
+    /**
+     * The summary payload guards read for a state: its fresh summary's {@code payload}, else its stand-in when the
+     * run's summaries are optional (see {@link SummaryStandIn#summaryOf}).
+     *
+     * @param stateId a state
+     * @return the payload, empty if there is none
+     * @since 0.2
+     */
+    public Optional<Map<String, Object>> summary(String stateId) {
+        return SummaryStandIn.summaryOf(run, stateId, summaryStandIns.get(stateId));
     }
 
     /** @return the run, never null */
@@ -131,12 +164,8 @@ public final class GuardContext {
             }
             case "summary": {
                 String[] parts = splitState(rest);
-                Optional<Map<String, Object>> summary = run.freshSummary(parts[0]);
-                if (summary.isEmpty()) {
-                    return ABSENT;
-                }
-                Object payload = summary.get().get("payload") instanceof Map<?, ?> p ? p : summary.get();
-                return walk(payload, parts[1]);
+                Optional<Map<String, Object>> summary = summary(parts[0]);
+                return summary.isEmpty() ? ABSENT : walk(summary.get(), parts[1]);
             }
             case "outcome": {
                 String[] parts = splitState(rest);

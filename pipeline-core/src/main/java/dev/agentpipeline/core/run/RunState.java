@@ -61,6 +61,7 @@ public final class RunState {
     private final Map<String, Recorded<Map<String, Object>>> progress;
     private final Instant createdAt;
     private final Instant updatedAt;
+    private final Instant endedAt;
     private final long sequence;
     private final long lastResumeSequence;
 
@@ -95,6 +96,7 @@ public final class RunState {
         this.progress = b.progress;
         this.createdAt = b.createdAt;
         this.updatedAt = b.updatedAt;
+        this.endedAt = b.endedAt;
         this.sequence = b.sequence;
         this.lastResumeSequence = b.lastResumeSequence;
     }
@@ -187,6 +189,9 @@ public final class RunState {
             b.pausedReason = p.pause().reason();
             b.pause = p.pause();
         } else if (event instanceof RunEvent.Ended e) {
+            if (!complete) {
+                b.endedAt = e.at();
+            }
             b.phase = e.terminalState();
             b.pausedFrom = null;
             b.pause = null;
@@ -242,6 +247,9 @@ public final class RunState {
             b.loopHealth = Collections.unmodifiableMap(resolved);
         }
         if (t.terminal()) {
+            if (!complete) {
+                b.endedAt = t.at();
+            }
             b.complete = true;
             b.finalResult = "DONE";
         }
@@ -581,6 +589,16 @@ public final class RunState {
         return updatedAt;
     }
 
+    /**
+     * When the run ended: the time of the transition into a terminal state, or of the cancel. Closing a run that had
+     * already ended does not change it.
+     *
+     * @return the time, empty while the run is not {@linkplain #complete() complete}
+     */
+    public Optional<Instant> endedAt() {
+        return Optional.ofNullable(endedAt);
+    }
+
     /** @return the journal sequence of the newest resume out of {@code PAUSED}; 0 if the run never resumed */
     public long lastResumeSequence() {
         return lastResumeSequence;
@@ -623,6 +641,7 @@ public final class RunState {
         Map<String, Recorded<Map<String, Object>>> progress;
         Instant createdAt;
         Instant updatedAt;
+        Instant endedAt;
         long sequence;
         long lastResumeSequence;
 
@@ -656,6 +675,7 @@ public final class RunState {
             progress = s.progress;
             createdAt = s.createdAt;
             updatedAt = s.updatedAt;
+            endedAt = s.endedAt;
             sequence = s.sequence;
             lastResumeSequence = s.lastResumeSequence;
             Objects.requireNonNull(runId);

@@ -577,6 +577,16 @@ public final class FileRunStore implements RunStore {
         return ids;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code <root>/active/{pipeline}/{subject}.json}
+     */
+    @Override
+    public Optional<String> pointerLocation(String pipelineId, String subjectId) {
+        return Optional.of(activeFile(pipelineId, subjectId).toString());
+    }
+
     private Path activeFile(String pipelineId, String subjectId) {
         return root.resolve("active").resolve(Ids.requireSafe("pipeline id", pipelineId))
                 .resolve(Ids.requireSafe("subject id", subjectId) + ".json");

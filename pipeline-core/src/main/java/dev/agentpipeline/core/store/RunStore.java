@@ -127,4 +127,18 @@ public interface RunStore {
     default Map<String, String> locations(String runId) {
         return Map.of();
     }
+
+    /**
+     * Where a subject's current-run pointer is kept, for people and for callers that tell subjects apart by it
+     * (each subject has its own). The pointer exists only while the subject has a current run; the location is
+     * answered either way. Stores that keep no files return empty.
+     *
+     * @param pipelineId a pipeline
+     * @param subjectId a subject
+     * @return the pointer's location, empty for stores that keep no files
+     * @since 0.2
+     */
+    default Optional<String> pointerLocation(String pipelineId, String subjectId) {
+        return Optional.empty();
+    }
 }

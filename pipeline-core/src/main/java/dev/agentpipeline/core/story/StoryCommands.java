@@ -23,6 +23,7 @@ import dev.agentpipeline.core.run.Ids;
 import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.Pause;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.run.SummaryPolicy;
 import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.core.store.StoreException;
@@ -59,6 +60,11 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * every problem is an answer with exit code 2 and a message that names the flag, never an exception. Nothing is
  * written unless the whole command is valid. Thread-safe.
  *
+ * <p>{@code start --summaries optional}, or {@code summaries = optional} in the project's
+ * {@value StoryConfig#FILE_NAME}, starts a run whose stage summaries are optional ({@link SummaryPolicy}): callers
+ * written for the older ln-1000 runtime, which checkpoint every stage but never record a stage summary, drive it to
+ * DONE unchanged, judged on their checkpoints. The run keeps the choice; the default is required.
+ *
  * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
@@ -67,15 +73,30 @@ public final class StoryCommands {
     private final PipelineRuntime runtime;
     private final PipelineDefinition definition;
     private final Path projectRoot;
+    private final Path configFile;
 
     /**
+     * Commands whose {@code start} reads the project's settings ({@link StoryConfig}) from
+     * {@code <projectRoot>/}{@value StoryConfig#FILE_NAME}.
+     *
      * @param runtime a runtime that knows the {@value StoryPipeline#ID} pipeline
      * @param projectRoot the directory of the project the runs belong to
      */
     public StoryCommands(PipelineRuntime runtime, Path projectRoot) {
+        this(runtime, projectRoot, projectRoot.resolve(StoryConfig.FILE_NAME));
+    }
+
+    /**
+     * @param runtime a runtime that knows the {@value StoryPipeline#ID} pipeline
+     * @param projectRoot the directory of the project the runs belong to
+     * @param configFile the project's settings file ({@link StoryConfig}), which may not exist; null for none
+     * @since 0.2
+     */
+    public StoryCommands(PipelineRuntime runtime, Path projectRoot, Path configFile) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.definition = runtime.definition(StoryPipeline.ID);
         this.projectRoot = projectRoot.toAbsolutePath().normalize();
+        this.configFile = configFile;
     }
 
     /** @return the runtime */
@@ -101,12 +122,40 @@ public final class StoryCommands {
      * @param maxValidationRetries {@code --max-validation-retries}: this run's limit of NO-GO retries
      * @param maxQualityCycles {@code --max-quality-cycles}: this run's limit of reworks after a failed gate
      * @param maxCrashes {@code --max-crashes}: this run's limit of re-run crashed attempts
+     * @param summaries {@code --summaries}: {@code required} or {@code optional}, whether this run's stages must
+     *     record a stage summary (see {@link SummaryPolicy}); null for the project's setting ({@link StoryConfig}),
+     *     else required
      * @since 0.1
      */
     public record StartArgs(String story, String title, String storage, String projectBrief, String storyBriefs,
                             String businessAnswers, String statusCache, String skillRepoPath, String worktreeDir,
                             String branchName, String maxValidationRetries, String maxQualityCycles,
-                            String maxCrashes) {
+                            String maxCrashes, String summaries) {
+
+        /**
+         * The arguments without {@code --summaries} (the project's setting applies).
+         *
+         * @param story {@code --story}
+         * @param title {@code --title}
+         * @param storage {@code --storage}
+         * @param projectBrief {@code --project-brief}
+         * @param storyBriefs {@code --story-briefs}
+         * @param businessAnswers {@code --business-answers}
+         * @param statusCache {@code --status-cache}
+         * @param skillRepoPath {@code --skill-repo-path}
+         * @param worktreeDir {@code --worktree-dir}
+         * @param branchName {@code --branch-name}
+         * @param maxValidationRetries {@code --max-validation-retries}
+         * @param maxQualityCycles {@code --max-quality-cycles}
+         * @param maxCrashes {@code --max-crashes}
+         */
+        public StartArgs(String story, String title, String storage, String projectBrief, String storyBriefs,
+                         String businessAnswers, String statusCache, String skillRepoPath, String worktreeDir,
+                         String branchName, String maxValidationRetries, String maxQualityCycles,
+                         String maxCrashes) {
+            this(story, title, storage, projectBrief, storyBriefs, businessAnswers, statusCache, skillRepoPath,
+                    worktreeDir, branchName, maxValidationRetries, maxQualityCycles, maxCrashes, null);
+        }
 
         /**
          * @param story the story id
@@ -135,6 +184,7 @@ public final class StoryCommands {
             private String maxValidationRetries;
             private String maxQualityCycles;
             private String maxCrashes;
+            private String summaries;
 
             private Builder(String story) {
                 this.story = story;
@@ -248,10 +298,21 @@ public final class StoryCommands {
                 return this;
             }
 
+            /**
+             * @param v {@code required} or {@code optional}: whether the run's stage summaries are optional
+             * @return this builder
+             * @since 0.2
+             */
+            public Builder summaries(String v) {
+                summaries = v;
+                return this;
+            }
+
             /** @return the arguments */
             public StartArgs build() {
                 return new StartArgs(story, title, storage, projectBrief, storyBriefs, businessAnswers, statusCache,
-                        skillRepoPath, worktreeDir, branchName, maxValidationRetries, maxQualityCycles, maxCrashes);
+                        skillRepoPath, worktreeDir, branchName, maxValidationRetries, maxQualityCycles, maxCrashes,
+                        summaries);
             }
         }
     }
@@ -275,6 +336,7 @@ public final class StoryCommands {
                 return error("invalid_flag", "--storage must be file or linear (got '" + storage + "')",
                         "Pass --storage file for docs/tasks/kanban_board.md, or --storage linear.");
             }
+            SummaryPolicy summaries = summaryPolicy(args.summaries());
             String title = args.title() == null ? "" : args.title();
             String now = runtime.timestamp();
             Map<String, Object> manifest = new LinkedHashMap<>();
@@ -291,6 +353,7 @@ public final class StoryCommands {
             manifest.put("skill_repo_path", text(args.skillRepoPath()));
             manifest.put("worktree_dir", text(args.worktreeDir()));
             manifest.put("branch_name", text(args.branchName()));
+            manifest.put(SummaryPolicy.MANIFEST_KEY, summaries.wireName());
             manifest.put("created_at", now);
             Map<String, Object> attributes = new LinkedHashMap<>();
             attributes.put("skill", StoryPipeline.SKILL);
@@ -327,8 +390,33 @@ public final class StoryCommands {
             if (result.recovered()) {
                 json.put("resume_action", StoryPipeline.resumeAction(state, definition));
             }
-            return success(json, result.run());
+            List<Object> warnings = new ArrayList<>(result.run().warnings());
+            SummaryPolicy kept = SummaryPolicy.of(state);
+            if (result.recovered() && kept != summaries) {
+                warnings.add("The unfinished run keeps summaries " + kept.wireName() + ", as it started; summaries "
+                        + summaries.wireName() + " applies to runs started from now on.");
+            }
+            if (!warnings.isEmpty()) {
+                json.put("warnings", warnings);
+            }
+            return new CommandResult(CommandResult.OK, json);
         });
+    }
+
+    /**
+     * The summary policy of a new run: {@code --summaries} if given, else the project's setting, else required.
+     * The project's settings file is checked even when the flag decides, so a broken file never goes unnoticed.
+     */
+    private SummaryPolicy summaryPolicy(String flag) {
+        StoryConfig config = configFile == null ? null : StoryConfig.load(configFile);
+        if (flag != null) {
+            return SummaryPolicy.parse(flag).orElseThrow(() -> new Problem(error("invalid_flag",
+                    "--summaries must be required or optional (got '" + flag + "')", "Pass --summaries optional to"
+                            + " let this run's stages go without stage summaries (callers of the older ln-1000"
+                            + " runtime), --summaries required for the default, or leave the flag out to use the"
+                            + " project's setting" + (configFile == null ? "" : " (" + configFile + ")") + ".")));
+        }
+        return config == null ? SummaryPolicy.REQUIRED : config.summaries().orElse(SummaryPolicy.REQUIRED);
     }
 
     // ============================================================================================== status
@@ -336,14 +424,29 @@ public final class StoryCommands {
     /**
      * {@code status}: the story's run, or the only active run when no story is given.
      *
+     * <p>Every answer has {@code ok: true} and {@code active} (false once a run ended, and when there is none, as the
+     * older ln-1000 runtime answers), and {@code found}, which tells the cases apart:
+     * <ul>
+     *   <li>an unfinished run (running or paused): {@code found: true, active: true, run_id}, with {@code manifest,
+     *       state, checkpoints, paths, resume_action};</li>
+     *   <li>the story's last run ended (done or canceled): {@code found: true, active: false, run_id, final_phase,
+     *       final_result, ended_at, message}, with the same fields as an unfinished run;</li>
+     *   <li>the story was never started: {@code found: false, active: false, story_id, message}, and
+     *       {@code paths.active}, where its pointer would be;</li>
+     *   <li>no story given and no run active: {@code {ok: true, active: false}} and nothing else, byte for byte the
+     *       older runtime's answer to the recovery check its callers make first.</li>
+     * </ul>
+     * {@code paths.active} is the story's current-run pointer file ({@code active/story/{story}.json} of the state
+     * directory): each story has its own.
+     *
      * @param story {@code --story}, may be null
-     * @return {@code {ok, active, manifest, state, checkpoints, paths, resume_action}}; {@code {ok: true, active:
-     *     false}} when there is none; exit 1 when several runs are active and no story is given
+     * @return the answer; exit 1 when several runs are active and no story is given
      */
     public CommandResult status(String story) {
         return guarded(() -> {
-            Optional<String> runId;
-            if (story == null) {
+            String subject = story == null ? null : Ids.requireSafe("story id", story);
+            Optional<RunSnapshot> run;
+            if (subject == null) {
                 Map<String, String> active = runtime.store().activeRuns(StoryPipeline.ID);
                 if (active.size() > 1) {
                     Map<String, Object> json = new LinkedHashMap<>();
@@ -352,26 +455,53 @@ public final class StoryCommands {
                     json.put("stories", new ArrayList<Object>(active.keySet()));
                     return new CommandResult(CommandResult.REJECTED, json);
                 }
-                runId = active.values().stream().findFirst();
+                run = active.values().stream().findFirst().flatMap(id -> runtime.store().load(id));
             } else {
-                runId = runtime.store().activeRun(StoryPipeline.ID, Ids.requireSafe("story id", story));
+                run = runtime.latest(StoryPipeline.ID, subject);
             }
-            Optional<RunSnapshot> run = runId.flatMap(id -> runtime.store().load(id));
             if (run.isEmpty()) {
                 Map<String, Object> json = ok();
                 json.put("active", false);
+                if (subject != null) {
+                    json.put("found", false);
+                    json.put("story_id", subject);
+                    json.put("message", "Story " + subject + " was never started: it has no pipeline run. Start it"
+                            + " with `pipeline start --story " + subject + "`.");
+                    Map<String, Object> paths = new LinkedHashMap<>();
+                    runtime.store().pointerLocation(StoryPipeline.ID, subject).ifPresent(p -> paths.put("active", p));
+                    json.put("paths", paths);
+                }
                 return new CommandResult(CommandResult.OK, json);
             }
             RunState state = run.get().state();
             Map<String, Object> json = ok();
             json.put("active", !state.complete());
+            json.put("found", true);
+            json.put("run_id", state.runId());
+            if (state.complete()) {
+                String result = state.finalResult().orElse(state.phase());
+                String ended = state.endedAt().map(Times::format).orElse(null);
+                json.put("final_phase", state.phase());
+                json.put("final_result", result);
+                json.put("ended_at", ended);
+                String reason = state.pausedReason().filter(r -> !r.isBlank()).map(r -> " (" + r + ")").orElse("");
+                json.put("message", "Story " + state.subjectId() + " is not active: its last run " + state.runId()
+                        + " ended " + result + (ended == null ? "" : " at " + ended) + reason + ".");
+            }
             json.put("manifest", RunJson.manifest(state));
             json.put("state", RunJson.state(state));
             json.put("checkpoints", RunJson.checkpoints(state));
-            json.put("paths", new LinkedHashMap<String, Object>(runtime.store().locations(state.runId())));
+            json.put("paths", paths(state));
             json.put("resume_action", StoryPipeline.resumeAction(state, definition));
             return success(json, run.get());
         });
+    }
+
+    /** Where the run's files are, and the story's current-run pointer ({@code active}). */
+    private Map<String, Object> paths(RunState state) {
+        Map<String, Object> paths = new LinkedHashMap<>(runtime.store().locations(state.runId()));
+        runtime.store().pointerLocation(StoryPipeline.ID, state.subjectId()).ifPresent(p -> paths.put("active", p));
+        return paths;
     }
 
     // ============================================================================================= advance
@@ -1046,7 +1176,7 @@ public final class StoryCommands {
                 json.put(counter, state.counter(counter));
             }
             json.put("resume_action", StoryPipeline.resumeAction(state, definition));
-            json.put("paths", new LinkedHashMap<String, Object>(runtime.store().locations(state.runId())));
+            json.put("paths", paths(state));
             int exit = result.status() == DriveResult.Status.COMPLETED ? CommandResult.OK : CommandResult.REJECTED;
             return new CommandResult(exit, json);
         });

@@ -10,6 +10,7 @@ import dev.agentpipeline.core.engine.PipelineRuntime;
 import dev.agentpipeline.core.engine.StateMachine;
 import dev.agentpipeline.core.engine.TransitionDecision;
 import dev.agentpipeline.core.guard.GuardRegistry;
+import dev.agentpipeline.core.guard.SummaryStandIn;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.spi.StageRegistry;
 
@@ -140,7 +141,9 @@ public final class StoryPipeline {
      * with the guards, so it also says
      * {@code "Retry STAGE_1: advance to STAGE_1 and invoke ln-310 (the story-validation skill)"},
      * {@code "Rework: advance to STAGE_2 and invoke ln-400 (the story-execution skill)"} and
-     * {@code "Blocked: <error>. <recovery>"} instead of advising a transition the guards would reject.
+     * {@code "Blocked: <error>. <recovery>"} instead of advising a transition the guards would reject. A run whose
+     * summaries are optional is never asked for a summary: its checkpoint stands in for it (see
+     * {@link SummaryStandIn}).
      *
      * @param state the run
      * @param definition its definition
@@ -160,7 +163,7 @@ public final class StoryPipeline {
         if (state.freshCheckpoint(phase).isEmpty()) {
             return "Invoke " + describedSkill(definition, phase) + " for " + phase + " and write its checkpoint";
         }
-        if (state.freshSummary(phase).isEmpty()) {
+        if (SummaryStandIn.summaryOf(state, phase, definition.summaryStandIns().get(phase)).isEmpty()) {
             return "Read the stage summary of " + describedSkill(definition, phase) + " and record it";
         }
         TransitionDecision last = null;

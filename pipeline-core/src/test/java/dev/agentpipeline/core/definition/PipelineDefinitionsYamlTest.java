@@ -270,7 +270,7 @@ class PipelineDefinitionsYamlTest {
 
             // Then
             singleProblem(e, 11, 5, "unknown key 'stgae' in state WORK",
-                    "expected collect, description, properties, settings, stage, terminal");
+                    "expected collect, description, properties, settings, stage, summary_stand_in, terminal");
         }
 
         @Test
