@@ -92,8 +92,8 @@ class OlderRuntimeCompatibilityTest {
 
         assertThat(at(started, "manifest", "summaries")).isEqualTo("required");
         assertThat(rejected).containsEntry("code", "stage_0_summary_missing")
-                .containsEntry("error", "Stage 0 coordinator summary missing")
-                .containsEntry("recovery", "Record ln-300 stage artifact");
+                .containsEntry("error", "Stage 0 summary missing or not completed")
+                .containsEntry("recovery", "Record the stage summary of ln-300 (the task-decomposition skill)");
         assertThat(at(cli.run("status", "--story", STORY).ok(), "state", "phase")).isEqualTo("STAGE_0");
     }
 

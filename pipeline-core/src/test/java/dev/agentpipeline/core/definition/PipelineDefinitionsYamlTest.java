@@ -202,7 +202,7 @@ class PipelineDefinitionsYamlTest {
                     "4:1: duplicate key 'title' (first at line 3)",
                     "12:3: duplicate key 'WORK' (first at line 10)",
                     "15:5: unknown key 'termnial' in state DONE; expected collect, description, properties, settings,"
-                            + " stage, terminal");
+                            + " stage, summary_stand_in, terminal");
         }
 
         @Test

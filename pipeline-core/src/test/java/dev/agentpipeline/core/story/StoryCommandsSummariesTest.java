@@ -94,7 +94,7 @@ class StoryCommandsSummariesTest {
     private Map<String, Object> olderRuntimeSmokeSequence() {
         ok(advance("STAGE_0"));
         checkpoint(stage(0).planScore("4").tasksRemaining("[]").lastAction("plan complete"));
-        assertThat(resumeAction()).isEqualTo("Advance to STAGE_1 and invoke ln-310");
+        assertThat(resumeAction()).isEqualTo("Advance to STAGE_1 and invoke ln-310 (the story-validation skill)");
         ok(advance("STAGE_1"));
         checkpoint(stage(1).verdict("GO").readiness("8").lastAction("validation complete"));
         ok(advance("STAGE_2"));
@@ -117,9 +117,9 @@ class StoryCommandsSummariesTest {
 
         assertThat(((Map<?, ?>) started.get("manifest")).get("summaries")).isEqualTo("required");
         assertThat(rejection).containsEntry("code", "stage_0_summary_missing")
-                .containsEntry("error", "Stage 0 coordinator summary missing")
-                .containsEntry("recovery", "Record ln-300 stage artifact");
-        assertThat(resumeAction()).isEqualTo("Read ln-300 coordinator artifact and record stage summary");
+                .containsEntry("error", "Stage 0 summary missing or not completed")
+                .containsEntry("recovery", "Record the stage summary of ln-300 (the task-decomposition skill)");
+        assertThat(resumeAction()).isEqualTo("Read the stage summary of ln-300 (the task-decomposition skill) and record it");
     }
 
     @Test
@@ -264,7 +264,7 @@ class StoryCommandsSummariesTest {
 
         assertThat(rejected(advance("STAGE_2"))).containsEntry("code", "verdict_not_go")
                 .containsEntry("error", "Verdict is NO-GO, not GO");
-        assertThat(resumeAction()).isEqualTo("Retry STAGE_1: advance to STAGE_1 and invoke ln-310");
+        assertThat(resumeAction()).isEqualTo("Retry STAGE_1: advance to STAGE_1 and invoke ln-310 (the story-validation skill)");
         Map<String, Object> retried = ok(advance("STAGE_1"));
         assertThat(retried).containsEntry("counter_incremented", "validation_retries");
         assertThat(rejected(advance("STAGE_2"))).as("the NO-GO checkpoint belongs to the last visit")
@@ -280,7 +280,7 @@ class StoryCommandsSummariesTest {
 
         assertThat(rejected(commands.complete(US))).containsEntry("code", "quality_gate_not_passed")
                 .containsEntry("error", "Verdict FAIL not in PASS,CONCERNS,WAIVED");
-        assertThat(resumeAction()).isEqualTo("Rework: advance to STAGE_2 and invoke ln-400");
+        assertThat(resumeAction()).isEqualTo("Rework: advance to STAGE_2 and invoke ln-400 (the story-execution skill)");
         assertThat(ok(advance("STAGE_2"))).containsEntry("counter_incremented", "quality_cycles");
         assertThat(rejected(advance("STAGE_3"))).containsEntry("code", "stage_2_checkpoint_missing");
         checkpoint(stage(2));
@@ -316,8 +316,8 @@ class StoryCommandsSummariesTest {
         ok(advance("STAGE_0"));
 
         assertThat(rejected(advance("STAGE_1"))).containsEntry("code", "stage_0_checkpoint_missing")
-                .containsEntry("error", "Stage 0 checkpoint missing").containsEntry("recovery", "Run ln-300 first");
-        assertThat(resumeAction()).isEqualTo("Invoke Skill for STAGE_0 and write its checkpoint");
+                .containsEntry("error", "Stage 0 checkpoint missing").containsEntry("recovery", "Run ln-300 (the task-decomposition skill) first and record its checkpoint");
+        assertThat(resumeAction()).isEqualTo("Invoke ln-300 (the task-decomposition skill) for STAGE_0 and write its checkpoint");
     }
 
     private static Map<String, Object> envelope(String runId, int stage, String status, String verdict,
