@@ -46,8 +46,15 @@ final class CommandLineParser {
      * @param values the options with a value that were given
      * @param flags the flags that were given
      * @param projectDir the {@code --project-dir} value, or null
+     * @param pluginPath the {@code --plugin-path} value, or null
      */
-    record Parsed(Kind kind, CliCommand command, Map<String, String> values, Set<String> flags, String projectDir) {
+    record Parsed(Kind kind, CliCommand command, Map<String, String> values, Set<String> flags, String projectDir,
+                  String pluginPath) {
+
+        /** Without {@code --plugin-path}: usage and version load no plugins. */
+        Parsed(Kind kind, CliCommand command, Map<String, String> values, Set<String> flags, String projectDir) {
+            this(kind, command, values, flags, projectDir, null);
+        }
     }
 
     private final Map<String, CliCommand> commands = new LinkedHashMap<>();
@@ -97,6 +104,8 @@ final class CommandLineParser {
 
     private static void addGlobalOptions(CommandSpec spec, boolean root) {
         spec.addOption(OptionSpec.builder(PROJECT_DIR).arity("1").type(String.class).paramLabel("<dir>").build());
+        spec.addOption(OptionSpec.builder(CliOption.PLUGIN_PATH.name()).arity("1").type(String.class)
+                .paramLabel(CliOption.PLUGIN_PATH.valueLabel()).build());
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).build());
         if (root) {
             spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).build());
@@ -138,7 +147,8 @@ final class CommandLineParser {
             if (child == null && GROUP_DEFAULTS.containsKey(name) && commands.containsKey(GROUP_DEFAULTS.get(name))) {
                 // `pipeline board` alone: the group's default command, with its defaults
                 return new Parsed(Kind.COMMAND, commands.get(GROUP_DEFAULTS.get(name)), Map.of(), Set.of(),
-                        projectDir != null ? projectDir : sub.matchedOptionValue(PROJECT_DIR, null));
+                        projectDir != null ? projectDir : sub.matchedOptionValue(PROJECT_DIR, null),
+                        pluginPath(result));
             }
             if (child == null) {
                 throw new CliException("missing_command", "`pipeline " + name + "` needs one of "
@@ -192,7 +202,28 @@ final class CommandLineParser {
                 values.put(option.name(), sub.matchedOptionValue(option.name(), (String) null));
             }
         }
-        return new Parsed(Kind.COMMAND, command, values, flags, projectDir);
+        return new Parsed(Kind.COMMAND, command, values, flags, projectDir, pluginPath(result));
+    }
+
+    /**
+     * The {@code --plugin-path} value, wherever it was given: before the command, after a group's name or after
+     * the command.
+     */
+    private static String pluginPath(ParseResult result) throws CliException {
+        String name = CliOption.PLUGIN_PATH.name();
+        String value = null;
+        for (ParseResult level = result; level != null; level = level.subcommand()) {
+            String here = level.matchedOptionValue(name, null);
+            if (here != null) {
+                if (value != null) {
+                    throw new CliException("duplicate_option", "Option '" + name + "' was given twice (before and"
+                            + " after the command)", "Give " + name + " once, with every jar separated by '"
+                            + java.io.File.pathSeparator + "'.");
+                }
+                value = here;
+            }
+        }
+        return value;
     }
 
     private CliException translate(ParameterException e) {
@@ -258,6 +289,7 @@ final class CommandLineParser {
         List<String> names = new ArrayList<>();
         if (commandName == null) {
             names.add(PROJECT_DIR);
+            names.add(CliOption.PLUGIN_PATH.name());
             names.add("--help");
             names.add("--version");
             return String.join(", ", names);
@@ -267,6 +299,7 @@ final class CommandLineParser {
             command.options().forEach(option -> names.add(option.name()));
         }
         names.add(PROJECT_DIR);
+        names.add(CliOption.PLUGIN_PATH.name());
         names.add("--help");
         return String.join(", ", names);
     }
