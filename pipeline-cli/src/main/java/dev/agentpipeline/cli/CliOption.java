@@ -32,6 +32,16 @@ public record CliOption(String name, String valueLabel, String description) {
             + " lines elsewhere (auto, the default).");
 
     /**
+     * {@code --plugin-path}: a global option (before or after any command) naming plugin jars, or directories of
+     * jars, that the call loads in a class loader of their own; see {@link dev.agentpipeline.cli.wiring.PluginPath}.
+     */
+    public static final CliOption PLUGIN_PATH = CliOption.value(
+            dev.agentpipeline.cli.wiring.PluginPath.OPTION, "<jar-or-dir>[:<jar-or-dir>...]", "Plugin jars (stages,"
+            + " evidence collectors, trackers, workspace providers), or directories of jars, to load for this call;"
+            + " with those of " + dev.agentpipeline.cli.wiring.CliSettings.PLUGIN_PATH_ENV + " and every *.jar in"
+            + " the project's " + dev.agentpipeline.cli.wiring.PluginPath.FOLDER + "/. Before or after the command.");
+
+    /**
      * Validates.
      *
      * @throws IllegalArgumentException if the name is not a long option name or the description is blank

@@ -60,17 +60,19 @@ final class CommandLineParser {
      * @param flags the flags that were given
      * @param projectDir the {@code --project-dir} value, or null
      * @param format for {@code USAGE}: {@link #TEXT} or {@link #JSON}; else null
+     * @param pluginPath the {@code --plugin-path} value, or null
      */
     record Parsed(Kind kind, CliCommand command, Map<String, String> values, Set<String> flags, String projectDir,
-                  String format) {
+                  String format, String pluginPath) {
 
+        /** Without {@code --plugin-path}: usage and version load no plugins. */
         Parsed(Kind kind, CliCommand command, Map<String, String> values, Set<String> flags, String projectDir) {
-            this(kind, command, values, flags, projectDir, null);
+            this(kind, command, values, flags, projectDir, null, null);
         }
 
         /** @return a usage of the given command (null: of all) in the given format */
         static Parsed usage(CliCommand command, String projectDir, String format) {
-            return new Parsed(Kind.USAGE, command, Map.of(), Set.of(), projectDir, format);
+            return new Parsed(Kind.USAGE, command, Map.of(), Set.of(), projectDir, format, null);
         }
 
         /** @return whether a usage is asked as JSON */
@@ -159,6 +161,8 @@ final class CommandLineParser {
 
     private static void addGlobalOptions(CommandSpec spec, boolean root) {
         spec.addOption(OptionSpec.builder(PROJECT_DIR).arity("1").type(String.class).paramLabel("<dir>").build());
+        spec.addOption(OptionSpec.builder(CliOption.PLUGIN_PATH.name()).arity("1").type(String.class)
+                .paramLabel(CliOption.PLUGIN_PATH.valueLabel()).build());
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).build());
         if (root) {
             spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).build());
@@ -178,6 +182,7 @@ final class CommandLineParser {
             throw translate(e);
         }
         String projectDir = result.matchedOptionValue(PROJECT_DIR, null);
+        String pluginPath = pluginPath(result);
         String format = result.matchedOptionValue(FORMAT, null); // for a help; `pipeline --format json --help`
         if (result.isVersionHelpRequested()) {
             return new Parsed(Kind.VERSION, null, Map.of(), Set.of(), projectDir);
@@ -212,7 +217,7 @@ final class CommandLineParser {
             }
             if (child == null && byDefault != null) {
                 // `pipeline board` alone: the group's default command, with the options given to the group
-                return command(byDefault, sub, projectDir);
+                return command(byDefault, sub, projectDir, pluginPath);
             }
             if (child == null) {
                 throw new CliException("missing_command", "`pipeline " + name + "` needs one of "
@@ -221,7 +226,8 @@ final class CommandLineParser {
             }
             for (OptionSpec option : sub.matchedOptions()) {
                 String optionName = option.longestName();
-                if (!PROJECT_DIR.equals(optionName) && !option.usageHelp()) { // `board --all move`: an option of the default, misplaced
+                if (!PROJECT_DIR.equals(optionName) && !CliOption.PLUGIN_PATH.name().equals(optionName)
+                        && !option.usageHelp()) { // `board --all move`: an option of the default, misplaced
                     throw new CliException("unknown_option", "Option '" + optionName + "' is not one of `pipeline "
                             + name + " " + child.commandSpec().name() + "`", "Options of `pipeline " + name + " "
                             + child.commandSpec().name() + "` come after it: "
@@ -257,11 +263,12 @@ final class CommandLineParser {
         if (sub.isUsageHelpRequested()) {
             return Parsed.usage(command, projectDir, usageFormat(null, sub));
         }
-        return command(command, sub, projectDir);
+        return command(command, sub, projectDir, pluginPath);
     }
 
     /** The call of a command with the options matched in {@code matched} (its own, or its group's). */
-    private Parsed command(CliCommand command, ParseResult matched, String projectDir) throws CliException {
+    private Parsed command(CliCommand command, ParseResult matched, String projectDir, String pluginPath)
+            throws CliException {
         if (command.option(FORMAT) == null && matched.hasMatchedOption(FORMAT)) {
             throw unknownOption(FORMAT, command.name(), List.of()); // the hidden --format of a help, without --help
         }
@@ -277,7 +284,28 @@ final class CommandLineParser {
                 values.put(option.name(), matched.matchedOptionValue(option.name(), (String) null));
             }
         }
-        return new Parsed(Kind.COMMAND, command, values, flags, projectDir);
+        return new Parsed(Kind.COMMAND, command, values, flags, projectDir, null, pluginPath);
+    }
+
+    /**
+     * The {@code --plugin-path} value, wherever it was given: before the command, after a group's name or after
+     * the command.
+     */
+    private static String pluginPath(ParseResult result) throws CliException {
+        String name = CliOption.PLUGIN_PATH.name();
+        String value = null;
+        for (ParseResult level = result; level != null; level = level.subcommand()) {
+            String here = level.matchedOptionValue(name, null);
+            if (here != null) {
+                if (value != null) {
+                    throw new CliException("duplicate_option", "Option '" + name + "' was given twice (before and"
+                            + " after the command)", "Give " + name + " once, with every jar separated by '"
+                            + java.io.File.pathSeparator + "'.");
+                }
+                value = here;
+            }
+        }
+        return value;
     }
 
     /**
@@ -376,6 +404,7 @@ final class CommandLineParser {
         List<String> names = new ArrayList<>();
         if (commandName == null) {
             names.add(PROJECT_DIR);
+            names.add(CliOption.PLUGIN_PATH.name());
             names.add("--help");
             names.add("--version");
             return String.join(", ", names);
@@ -385,6 +414,7 @@ final class CommandLineParser {
             command.options().forEach(option -> names.add(option.name()));
         }
         names.add(PROJECT_DIR);
+        names.add(CliOption.PLUGIN_PATH.name());
         names.add("--help");
         return String.join(", ", names);
     }

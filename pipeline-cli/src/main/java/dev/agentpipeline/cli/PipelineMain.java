@@ -11,9 +11,11 @@ import dev.agentpipeline.core.story.StoryPipeline;
 import dev.agentpipeline.cli.wiring.CliModule;
 import dev.agentpipeline.cli.wiring.CliSettings;
 import dev.agentpipeline.cli.wiring.InvalidSettingsException;
+import dev.agentpipeline.cli.wiring.PluginPath;
 import dev.agentpipeline.guice.PipelineModule;
 import dev.agentpipeline.guice.StagesModule;
 import dev.agentpipeline.guice.WorkspacesModule;
+import dev.agentpipeline.spi.StageDiscoveryException;
 import dev.agentpipeline.spi.workspace.WorkspaceException;
 
 import org.slf4j.LoggerFactory;
@@ -172,7 +174,9 @@ public final class PipelineMain {
      * @return the modules
      */
     static List<Module> modules(CliSettings settings) {
-        return List.of(new CliModule(settings), new PipelineModule(), new StagesModule(), new WorkspacesModule());
+        ClassLoader plugins = settings.plugins().classLoader();
+        return List.of(new CliModule(settings), new PipelineModule(), new StagesModule(plugins),
+                new WorkspacesModule(plugins));
     }
 
     /**
@@ -290,8 +294,34 @@ public final class PipelineMain {
             print(err, result.json());
             return result.exitCode();
         } catch (Throwable t) { // every answer is JSON, whatever happened
+            CommandResult plugin = pluginError(t);
+            if (plugin != null) {
+                print(err, plugin.json());
+                return plugin.exitCode();
+            }
             return internalError(t, err);
         }
+    }
+
+    /**
+     * The answer to plugins that cannot be used together or loaded (two stages with one id, a class that cannot be
+     * created), wherever it was thrown: Guice wraps what a provider throws.
+     *
+     * @return the error answer, or null when the failure is not about plugins
+     */
+    private static CommandResult pluginError(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof StageDiscoveryException || t instanceof ServiceConfigurationError) {
+                return error("invalid_plugin", t.getMessage(), "Remove or fix the jar the message names: a jar of"
+                        + " --plugin-path, of " + CliSettings.PLUGIN_PATH_ENV + " or in the project's "
+                        + PluginPath.FOLDER + "/ (or of the class path). Stage ids must be unique: rename one"
+                        + " plugin's id or load only one of the two jars.");
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     private CommandResult execute(String[] args, Path workingDir, Map<String, String> env, PrintStream progress) {
@@ -315,7 +345,7 @@ public final class PipelineMain {
         }
         CliSettings settings;
         try {
-            settings = CliSettings.resolve(workingDir, parsed.projectDir(), env);
+            settings = CliSettings.resolve(workingDir, parsed.projectDir(), parsed.pluginPath(), env);
         } catch (InvalidSettingsException e) {
             return error(e.code(), e.getMessage(), e.fix());
         }
@@ -323,7 +353,22 @@ public final class PipelineMain {
                 () -> createInjector(settings),
                 overrides -> Guice.createInjector(Modules.override(modules(settings)).with(overrides)), progress,
                 terminal);
-        return Objects.requireNonNull(parsed.command().handler().execute(call), "a command answered null");
+        // Lookups that use the thread's context class loader (evidence collectors, and ServiceLoader.load(type))
+        // see the plugin jars too; the jars are closed when the command has answered.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        boolean plugins = !settings.plugins().isEmpty();
+        if (plugins) {
+            thread.setContextClassLoader(settings.plugins().classLoader());
+        }
+        try {
+            return Objects.requireNonNull(parsed.command().handler().execute(call), "a command answered null");
+        } finally {
+            if (plugins) {
+                thread.setContextClassLoader(previous);
+            }
+            settings.plugins().close();
+        }
     }
 
     private Injector createInjector(CliSettings settings) {

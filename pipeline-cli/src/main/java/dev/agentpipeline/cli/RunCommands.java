@@ -27,6 +27,7 @@ import dev.agentpipeline.core.story.StoryWorkspaces;
 import dev.agentpipeline.cli.progress.ProgressOutput;
 import dev.agentpipeline.spi.Stage;
 import dev.agentpipeline.spi.StageRegistry;
+import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
 import dev.agentpipeline.spi.workspace.WorkspaceException;
 import dev.agentpipeline.spi.workspace.WorkspaceProvider;
 import dev.agentpipeline.stages.CommandSettings;
@@ -264,7 +265,8 @@ final class RunCommands {
         for (Map.Entry<String, String> binding : bindings.entrySet()) {
             definition = definition.withStagePlugin(binding.getKey(), binding.getValue());
         }
-        Injector injector = call.injector(new RunModule(definition, scenario));
+        Injector injector = call.injector(new RunModule(definition, scenario,
+                call.settings().plugins().classLoader()));
         StageRegistry stages = injector.getInstance(StageRegistry.class);
         CommandResult unbound = unbound(definition, stages, story);
         if (unbound != null) { // the usual first run: no stage is bound to a plugin yet
@@ -273,8 +275,8 @@ final class RunCommands {
         try {
             definition.checkPlugins(stages); // before anything is started
         } catch (DefinitionException e) {
-            return PipelineMain.error("missing_plugin", e.getMessage(), "Put the plugin's jar on the class path, or"
-                    + " bind the stage to another plugin (run --plugins '{\"STAGE_2\":\"<id>\"}').");
+            return PipelineMain.error("missing_plugin", e.getMessage(), "Put the plugin's jar on --plugin-path (or in"
+                    + " .pipeline/plugins/), or bind the stage to another plugin (run --plugins '{\"STAGE_2\":\"<id>\"}').");
         }
         BoardStory onBoard = null;
         boolean fromBoard = call.flag("--from-board") || (story == null && call.value("--from-stage") == null
@@ -385,7 +387,8 @@ final class RunCommands {
             runtime.addListener(board);
         }
         Orchestrator orchestrator = StoryPipeline.orchestrator(runtime, stages, run -> project, entry)
-                .workspaces(workspaces).retryPolicy(retries).build();
+                .workspaces(workspaces).retryPolicy(retries)
+                .collectors(EvidenceCollectorRegistry.load(call.settings().plugins().classLoader())).build();
         if (!questions.isEmpty()) { // asked in one batch before execution; unanswered ones pause the run
             CommandResult asked = commands.askBusinessQuestions(story, questions);
             if (asked.exitCode() != CommandResult.OK) {
@@ -578,10 +581,12 @@ final class RunCommands {
     private static final class RunModule extends AbstractModule {
         private final PipelineDefinition definition;
         private final Scenario scenario;
+        private final ClassLoader plugins;
 
-        RunModule(PipelineDefinition definition, Scenario scenario) {
+        RunModule(PipelineDefinition definition, Scenario scenario, ClassLoader plugins) {
             this.definition = definition;
             this.scenario = scenario;
+            this.plugins = plugins;
         }
 
         @Provides
@@ -593,7 +598,7 @@ final class RunCommands {
         @Provides
         @Singleton
         StageRegistry stages() {
-            StageRegistry discovered = StageRegistry.load(RunModule.class.getClassLoader());
+            StageRegistry discovered = StageRegistry.load(plugins); // the plugin jars', if any
             if (scenario == null) {
                 return discovered;
             }

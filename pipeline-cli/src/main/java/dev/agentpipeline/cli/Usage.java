@@ -37,6 +37,8 @@ final class Usage {
         json.put("global_options", List.of(
                 option(CommandLineParser.PROJECT_DIR, "<dir>", "The project's directory (default: the current"
                         + " directory); it must exist. Before or after the command."),
+                option(CliOption.PLUGIN_PATH.name(), CliOption.PLUGIN_PATH.valueLabel(),
+                        CliOption.PLUGIN_PATH.description()),
                 option("--help", null, "This usage, as text; `pipeline help <command>` or `pipeline <command>"
                         + " --help` for one command. With --format json, as JSON."),
                 option(CommandLineParser.FORMAT, "<text|json>", "With --help or help: text (the default, for"
@@ -49,6 +51,8 @@ final class Usage {
                 + " milliseconds (default 30000)."));
         environment.add(variable(CliSettings.LOG_ENV, "Logs to stderr at this level: debug, info, warn, error or"
                 + " trace (default off)."));
+        environment.add(variable(CliSettings.PLUGIN_PATH_ENV, "Plugin jars, or directories of jars, to load, as"
+                + " --plugin-path names them (relative to the working directory); with those of --plugin-path."));
         json.put("environment", environment);
         Map<String, Object> exitCodes = new LinkedHashMap<>();
         exitCodes.put("0", "success: the answer on stdout");

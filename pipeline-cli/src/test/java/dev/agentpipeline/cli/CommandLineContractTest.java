@@ -85,7 +85,8 @@ class CommandLineContractTest {
                 Map.entry("board list", List.of("--all", "--format")),
                 Map.entry("board move", List.of("--story", "--to")));
         assertThat(objects(help, "environment")).extracting(e -> e.get("name"))
-                .containsExactly("PIPELINE_STATE_DIR", "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG");
+                .containsExactly("PIPELINE_STATE_DIR", "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG",
+                        "PIPELINE_PLUGIN_PATH");
         assertThat(project).isEmptyDirectory();
     }
 
@@ -117,7 +118,8 @@ class CommandLineContractTest {
         assertThat(cli.run("workspaces", "prune", "--forse").error()).containsEntry("code", "unknown_option")
                 .containsEntry("error", "Unknown option '--forse' for `pipeline workspaces prune`")
                 .hasEntrySatisfying("fix", fix -> assertThat((String) fix).startsWith(
-                        "Options of `pipeline workspaces prune`: --force, --base-branch, --project-dir, --help"));
+                        "Options of `pipeline workspaces prune`: --force, --base-branch, --project-dir, --plugin-path,"
+                                + " --help"));
         assertThat(cli.run("workspaces", "purge").error()).containsEntry("code", "unknown_command");
         assertThat(cli.run("board").error()).as("`pipeline board` alone is `board list`")
                 .isEqualTo(cli.run("board", "list").error());

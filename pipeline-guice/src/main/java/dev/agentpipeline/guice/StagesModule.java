@@ -6,6 +6,8 @@ import com.google.inject.Singleton;
 import dev.agentpipeline.spi.StageRegistry;
 import org.apiguardian.api.API;
 
+import java.util.Objects;
+
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
@@ -23,10 +25,27 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class StagesModule extends AbstractModule {
 
+    private final ClassLoader classLoader;
+
     /** The plugins visible to the class loader that loaded this module. */
+    public StagesModule() {
+        this(StagesModule.class.getClassLoader());
+    }
+
+    /**
+     * The plugins visible to a class loader: for example a child loader of plugin jars, as the command line's
+     * {@code --plugin-path} makes.
+     *
+     * @param classLoader where {@link java.util.ServiceLoader} looks, not null
+     */
+    public StagesModule(ClassLoader classLoader) {
+        this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+    }
+
+    /** The plugins visible to this module's class loader. */
     @Provides
     @Singleton
     StageRegistry stages() {
-        return StageRegistry.load(StagesModule.class.getClassLoader());
+        return StageRegistry.load(classLoader);
     }
 }

@@ -10,6 +10,7 @@ import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.ServiceLoader;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
@@ -31,6 +32,23 @@ public final class WorkspacesModule extends AbstractModule {
     /** The id of the git implementation. */
     public static final String GIT = "git";
 
+    private final ClassLoader classLoader;
+
+    /** The implementations visible to the class loader that loaded this module. */
+    public WorkspacesModule() {
+        this(WorkspacesModule.class.getClassLoader());
+    }
+
+    /**
+     * The implementations visible to a class loader: for example a child loader of plugin jars, as the command
+     * line's {@code --plugin-path} makes.
+     *
+     * @param classLoader where {@link ServiceLoader} looks, not null
+     */
+    public WorkspacesModule(ClassLoader classLoader) {
+        this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+    }
+
     /**
      * The git workspace implementation.
      *
@@ -41,7 +59,7 @@ public final class WorkspacesModule extends AbstractModule {
     WorkspaceProviderFactory workspaces() {
         List<String> found = new ArrayList<>();
         for (WorkspaceProviderFactory factory : ServiceLoader.load(WorkspaceProviderFactory.class,
-                WorkspacesModule.class.getClassLoader())) {
+                classLoader)) {
             if (GIT.equals(factory.id())) {
                 return factory;
             }

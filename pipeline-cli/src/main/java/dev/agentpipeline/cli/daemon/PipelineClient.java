@@ -47,10 +47,14 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *       runs the command); for commands that are long or stream progress ({@code run}, {@code demo}) and anything
  *       else outside the quick ones ({@code start status advance checkpoint record-stage-summary record-loop-health
  *       pause resume cancel complete repair help --help --version}); without a daemon directory (see below); on
- *       Windows; and when the socket path would be too long for the platform.</li>
+ *       Windows; when the socket path would be too long for the platform; and when plugin jars are in play
+ *       ({@code --plugin-path}, {@code PIPELINE_PLUGIN_PATH}, or a {@code *.jar} in the project's
+ *       {@code .pipeline/plugins/}): the process that runs the command loads them, in a class loader of the call,
+ *       so a jar rebuilt between two calls is always the one used and no plugin code stays in a daemon.</li>
  *   <li>Otherwise it checks the daemon directory and socket (owned by this user, no group or other access,
  *       see {@link DaemonFiles}), connects, and sends the arguments, the working directory, the {@code PIPELINE_*}
- *       variables the command line reads ({@code PIPELINE_STATE_DIR PIPELINE_LOCK_TIMEOUT_MS PIPELINE_LOG}) and its
+ *       variables the command line reads ({@code PIPELINE_STATE_DIR PIPELINE_LOCK_TIMEOUT_MS PIPELINE_LOG
+ *       PIPELINE_PLUGIN_PATH}) and its
  *       build key (the daemon's class path entries with size and time, the JDK, and on Linux what confines the
  *       process): see {@link Protocol}.</li>
  *   <li>A daemon of the same build answers ACCEPTED, runs the command and answers its exit code and output, which
@@ -136,7 +140,7 @@ public final class PipelineClient {
 
     /** The environment variables of the command line that a daemon's command gets from the client. */
     static final String[] FORWARDED_ENV = {
-        CliSettings.STATE_DIR_ENV, CliSettings.LOCK_TIMEOUT_ENV, CliSettings.LOG_ENV,
+        CliSettings.STATE_DIR_ENV, CliSettings.LOCK_TIMEOUT_ENV, CliSettings.LOG_ENV, CliSettings.PLUGIN_PATH_ENV,
     };
 
     private static final String[] QUICK_COMMANDS = {
@@ -145,6 +149,9 @@ public final class PipelineClient {
     };
     private static final String[] READ_ONLY_COMMANDS = {"status", "help", "-h", "--help", "-V", "--version"};
     private static final String PROJECT_DIR = "--project-dir";
+    private static final String PLUGIN_PATH = "--plugin-path";
+    /** The project's folder of plugin jars (PluginPath.FOLDER, not referenced: the client loads no CLI class). */
+    private static final String PLUGIN_FOLDER = ".pipeline" + File.separator + "plugins";
     private static final String DAEMON_MAIN = "dev.agentpipeline.cli.daemon.PipelineDaemon";
     private static final long MAX_LOG_BYTES = 1 << 20;
     private static final long STOP_WAIT_MILLIS = 40_000;
@@ -301,7 +308,53 @@ public final class PipelineClient {
         if (contains(args, "--watch")) {
             return "--watch follows a run until it stops";
         }
+        return pluginReason(args);
+    }
+
+    /**
+     * Plugin jars are loaded by the process that runs the command, in a class loader of the call: a daemon would
+     * keep running code of jars that may be rebuilt at any time, so a call with plugins runs here.
+     *
+     * @return why plugins keep the call here, or null when it names none
+     */
+    String pluginReason(String[] args) {
+        for (String arg : args) {
+            if (arg.equals(PLUGIN_PATH) || arg.startsWith(PLUGIN_PATH + "=")) {
+                return PLUGIN_PATH + " names plugin jars: they are loaded by the process that runs the command";
+            }
+        }
+        if (!trimmed(env.get(CliSettings.PLUGIN_PATH_ENV)).isEmpty()) {
+            return CliSettings.PLUGIN_PATH_ENV + " names plugin jars: they are loaded by the process that runs the"
+                    + " command";
+        }
+        File folder = new File(projectDir(args), PLUGIN_FOLDER);
+        String[] names = folder.list();
+        if (names != null) {
+            for (String name : names) {
+                if (name.endsWith(".jar")) {
+                    return "the project has plugin jars in " + folder + ": they are loaded by the process that runs"
+                            + " the command";
+                }
+            }
+        }
         return null;
+    }
+
+    /** @return the project directory: the {@code --project-dir} value (anywhere), else the working directory */
+    private String projectDir(String[] args) {
+        String value = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(PROJECT_DIR) && i + 1 < args.length) {
+                value = args[i + 1];
+            } else if (args[i].startsWith(PROJECT_DIR + "=")) {
+                value = args[i].substring(PROJECT_DIR.length() + 1);
+            }
+        }
+        if (value == null || value.isEmpty()) {
+            return workingDir;
+        }
+        File dir = new File(value);
+        return dir.isAbsolute() ? value : new File(workingDir, value).getPath();
     }
 
     /** @return null when quick commands go to the daemon, else why not */
@@ -329,13 +382,16 @@ public final class PipelineClient {
         return !ci.isEmpty() && !ci.equalsIgnoreCase("false") && !ci.equals("0");
     }
 
-    /** @return the word that names the command: the first argument after the global {@code --project-dir} */
+    /**
+     * @return the word that names the command: the first argument after the global {@code --project-dir} and
+     *     {@code --plugin-path}
+     */
     static String command(String[] args) {
         int i = 0;
         while (i < args.length) {
-            if (args[i].equals(PROJECT_DIR)) {
+            if (args[i].equals(PROJECT_DIR) || args[i].equals(PLUGIN_PATH)) {
                 i += 2;
-            } else if (args[i].startsWith(PROJECT_DIR + "=")) {
+            } else if (args[i].startsWith(PROJECT_DIR + "=") || args[i].startsWith(PLUGIN_PATH + "=")) {
                 i++;
             } else {
                 return args[i];

@@ -27,6 +27,8 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *       <td>{@code <project>/.pipeline}</td></tr>
  *   <tr><td>lock timeout</td><td>{@value #LOCK_TIMEOUT_ENV}, milliseconds</td><td>30000</td></tr>
  *   <tr><td>log level</td><td>{@value #LOG_ENV}: off, error, warn, info, debug or trace</td><td>off</td></tr>
+ *   <tr><td>plugin jars</td><td>{@code --plugin-path}, {@value #PLUGIN_PATH_ENV} and the project's
+ *       {@code .pipeline/plugins/} folder (see {@link PluginPath})</td><td>none</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -35,10 +37,12 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *
  * @param pipeline where the runs are and how long to wait for a lock, never null
  * @param logLevel the log level, lower case ({@code off} when logging is off), never null
+ * @param plugins the plugin jars and their class loader, never null ({@link PluginPath#none()} without); the call
+ *     that resolved the settings closes them when it ends
  * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
-public record CliSettings(PipelineSettings pipeline, String logLevel) {
+public record CliSettings(PipelineSettings pipeline, String logLevel, PluginPath plugins) {
 
     /** Environment variable naming the state directory. */
     public static final String STATE_DIR_ENV = "PIPELINE_STATE_DIR";
@@ -46,6 +50,8 @@ public record CliSettings(PipelineSettings pipeline, String logLevel) {
     public static final String LOCK_TIMEOUT_ENV = "PIPELINE_LOCK_TIMEOUT_MS";
     /** Environment variable turning logs (to stderr) on. */
     public static final String LOG_ENV = "PIPELINE_LOG";
+    /** Environment variable naming plugin jars (or directories of jars), as {@code --plugin-path} does. */
+    public static final String PLUGIN_PATH_ENV = "PIPELINE_PLUGIN_PATH";
     /** The accepted values of {@value #LOG_ENV}. */
     public static final List<String> LOG_LEVELS = List.of("off", "error", "warn", "info", "debug", "trace");
 
@@ -60,14 +66,25 @@ public record CliSettings(PipelineSettings pipeline, String logLevel) {
     public CliSettings {
         Objects.requireNonNull(pipeline, "pipeline");
         Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(plugins, "plugins");
         if (!LOG_LEVELS.contains(logLevel)) {
             throw new IllegalArgumentException("logLevel must be one of " + LOG_LEVELS + ", got " + logLevel);
         }
     }
 
     /**
-     * Resolves and validates the settings of a call. Reads the file system (does the project directory exist?)
-     * and creates nothing.
+     * Settings without plugin jars.
+     *
+     * @param pipeline where the runs are and how long to wait for a lock
+     * @param logLevel the log level, lower case
+     */
+    public CliSettings(PipelineSettings pipeline, String logLevel) {
+        this(pipeline, logLevel, PluginPath.none());
+    }
+
+    /**
+     * Resolves and validates the settings of a call without {@code --plugin-path}: see
+     * {@link #resolve(Path, String, String, Map)}.
      *
      * @param workingDir the directory the command runs in
      * @param projectDirOption the {@code --project-dir} value, or null when not given
@@ -77,13 +94,32 @@ public record CliSettings(PipelineSettings pipeline, String logLevel) {
      */
     public static CliSettings resolve(Path workingDir, String projectDirOption, Map<String, String> env)
             throws InvalidSettingsException {
+        return resolve(workingDir, projectDirOption, null, env);
+    }
+
+    /**
+     * Resolves and validates the settings of a call. Reads the file system (does the project directory exist? are
+     * the plugin jars jars?), creates nothing on disk, and opens the plugin jars, if any: close
+     * {@link #plugins()} when the call ends.
+     *
+     * @param workingDir the directory the command runs in
+     * @param projectDirOption the {@code --project-dir} value, or null when not given
+     * @param pluginPathOption the {@code --plugin-path} value, or null when not given
+     * @param env the environment
+     * @return the settings
+     * @throws InvalidSettingsException naming the option, variable or file that is wrong, and how to fix it
+     */
+    public static CliSettings resolve(Path workingDir, String projectDirOption, String pluginPathOption,
+                                      Map<String, String> env) throws InvalidSettingsException {
         Objects.requireNonNull(workingDir, "workingDir");
         Objects.requireNonNull(env, "env");
         Path project = projectDir(workingDir, projectDirOption);
         Path stateDir = stateDir(project, env.get(STATE_DIR_ENV));
         Duration lockTimeout = lockTimeout(env.get(LOCK_TIMEOUT_ENV));
         String logLevel = logLevel(env);
-        return new CliSettings(new PipelineSettings(project, stateDir, lockTimeout), logLevel);
+        PluginPath plugins = PluginPath.resolve(workingDir.toAbsolutePath(), project, pluginPathOption,
+                env.get(PLUGIN_PATH_ENV));
+        return new CliSettings(new PipelineSettings(project, stateDir, lockTimeout), logLevel, plugins);
     }
 
     /**
