@@ -165,6 +165,8 @@ final class Usage {
         text.append("\nGlobal options:\n");
         row(text, CommandLineParser.PROJECT_DIR + " <dir>", "The project's directory (default: the current"
                 + " directory); it must exist. Before or after the command.");
+        row(text, CliOption.PLUGIN_PATH.name() + " " + CliOption.PLUGIN_PATH.valueLabel(),
+                CliOption.PLUGIN_PATH.description());
         row(text, "-h, --help", "This help; `pipeline help <command>` or `pipeline <command> --help` for one"
                 + " command.");
         row(text, CommandLineParser.FORMAT + " <text|json>", "With --help or help: text (the default) or json (for"
@@ -176,6 +178,8 @@ final class Usage {
                 + " 30000).");
         row(text, CliSettings.LOG_ENV, "Logs to stderr at this level: trace, debug, info, warn or error (default"
                 + " off).");
+        row(text, CliSettings.PLUGIN_PATH_ENV, "Plugin jars, or directories of jars, to load, separated by '"
+                + java.io.File.pathSeparator + "' (with --plugin-path and " + dev.agentpipeline.cli.wiring.PluginPath.FOLDER + "/).");
         for (String[] variable : LAUNCHER_ENVIRONMENT) {
             row(text, variable[0], variable[1]);
         }
@@ -232,6 +236,8 @@ final class Usage {
         text.append("\nGlobal options:\n");
         row(text, CommandLineParser.PROJECT_DIR + " <dir>", "The project's directory (default: the current"
                 + " directory).");
+        row(text, CliOption.PLUGIN_PATH.name() + " " + CliOption.PLUGIN_PATH.valueLabel(), "Plugin jars to load for"
+                + " this call (see pipeline help).");
         row(text, "-h, --help", "This help; with --format json, as JSON.");
         List<String> examples = EXAMPLES.getOrDefault(command.name(), List.of());
         if (!examples.isEmpty()) {

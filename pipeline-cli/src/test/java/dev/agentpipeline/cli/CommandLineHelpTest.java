@@ -47,7 +47,8 @@ class CommandLineHelpTest {
         assertThat(help).startsWith("Usage: pipeline [--project-dir <dir>] <command> [options]\n")
                 .doesNotContain("\"ok\"")
                 .contains("Commands:", "  start ", "  run ", "  board list ", "  workspaces prune ",
-                        "Global options:", "--project-dir <dir>", "Environment:", "PIPELINE_STATE_DIR",
+                        "Global options:", "--project-dir <dir>", "--plugin-path <jar-or-dir>", "Environment:", "PIPELINE_STATE_DIR",
+                        "PIPELINE_PLUGIN_PATH",
                         "PIPELINE_LOCK_TIMEOUT_MS", "PIPELINE_LOG", "Exit codes:", "Examples:");
         assertThat(help.trim()).doesNotStartWith("{");
         assertThat(help.lines()).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(100));

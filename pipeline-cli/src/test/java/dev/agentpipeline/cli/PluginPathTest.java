@@ -186,7 +186,7 @@ class PluginPathTest {
 
     @Test
     void theUsageListsTheOptionAndTheVariable() {
-        Map<String, Object> usage = new Cli(project).run("help").ok();
+        Map<String, Object> usage = new Cli(project).run("help", "--format", "json").ok();
 
         assertThat((List<?>) usage.get("global_options")).anySatisfy(option -> assertThat(((Map<?, ?>) option)
                 .get("name")).isEqualTo("--plugin-path"));
