@@ -122,7 +122,7 @@ public enum FailureClass {
      *
      * @param text error text, may be null
      * @return the class it reveals, never null
-     * @since 0.2
+     * @since 0.1
      */
     public static FailureClass classify(String text) {
         if (text == null || text.isBlank()) {

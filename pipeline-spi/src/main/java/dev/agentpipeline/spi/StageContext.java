@@ -109,7 +109,7 @@ public interface StageContext {
      * <p>The default returns no settings, so contexts written before settings existed keep working.
      *
      * @return the settings, unmodifiable, never null, empty when the definition gives none
-     * @since 0.2
+     * @since 0.1
      */
     default Map<String, Object> settings() {
         return Map.of();
@@ -124,7 +124,7 @@ public interface StageContext {
      * choose one.
      *
      * @return the directory, existing, if the runtime gives one
-     * @since 0.2
+     * @since 0.1
      */
     default Optional<Path> attemptDirectory() {
         return Optional.empty();

@@ -29,7 +29,7 @@ import static org.apiguardian.api.API.Status.STABLE;
  * // ["$.payload.stage must be an integer 0..3, got number 5", ...]
  * }</pre>
  *
- * @since 0.2
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public final class SummaryEnvelope {

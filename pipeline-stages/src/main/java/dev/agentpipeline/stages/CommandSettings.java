@@ -48,7 +48,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * whatever its value holds (nothing is split or passed through a shell). A placeholder that is not a known variable
  * is an error here, before any program starts.
  *
- * @since 0.2
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class CommandSettings {
@@ -337,7 +337,7 @@ public final class CommandSettings {
     /**
      * Builds {@link CommandSettings}. Not thread-safe; {@link #build()} validates and copies.
      *
-     * @since 0.2
+     * @since 0.1
      */
     public static final class Builder {
         private final List<String> command;

@@ -53,7 +53,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * Every outcome carries the attribute {@code command}: {@code {program, exit_code, stdout_log, stderr_log,
  * summary_file, attempt_dir, duration_ms}}. Thread-safe: it keeps no state between calls.
  *
- * @since 0.2
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class CommandStage implements Stage {

@@ -330,7 +330,7 @@ public final class TestStageContext implements StageContext {
          * @param name a setting of the state's plugin, as the definition's {@code settings:} would give it
          * @param value JSON-compatible value
          * @return this builder
-         * @since 0.2
+         * @since 0.1
          */
         public Builder setting(String name, Object value) {
             settings.put(Objects.requireNonNull(name, "name"), value);
@@ -340,7 +340,7 @@ public final class TestStageContext implements StageContext {
         /**
          * @param values settings of the state's plugin, added to those set before
          * @return this builder
-         * @since 0.2
+         * @since 0.1
          */
         public Builder settings(Map<String, ?> values) {
             settings.putAll(Objects.requireNonNull(values, "values"));
@@ -350,7 +350,7 @@ public final class TestStageContext implements StageContext {
         /**
          * @param directory the attempt's own directory (a JUnit {@code @TempDir}); none by default
          * @return this builder
-         * @since 0.2
+         * @since 0.1
          */
         public Builder attemptDirectory(Path directory) {
             this.attemptDirectory = Objects.requireNonNull(directory, "directory");

@@ -167,7 +167,7 @@ public final class PipelineDefinition {
      * {@linkplain dev.agentpipeline.core.run.SummaryPolicy#OPTIONAL optional} and the state has none.
      *
      * @return the stand-ins, by state (only states that declare one), unmodifiable
-     * @since 0.2
+     * @since 0.1
      */
     public Map<String, SummaryStandIn> summaryStandIns() {
         return summaryStandIns;
@@ -259,7 +259,7 @@ public final class PipelineDefinition {
      * @return the new definition
      * @throws IllegalArgumentException if the state does not exist or a setting is not JSON-compatible
      * @throws DefinitionException if the plugin id is malformed or the state is terminal
-     * @since 0.2
+     * @since 0.1
      */
     public PipelineDefinition withStagePlugin(String stateId, String pluginId, Map<String, ?> settings) {
         StateDefinition state = states.get(stateId);
@@ -399,7 +399,7 @@ public final class PipelineDefinition {
          * @param settings the plugin's settings, JSON-compatible (copied)
          * @return this builder
          * @throws IllegalArgumentException if a setting is not JSON-compatible
-         * @since 0.2
+         * @since 0.1
          */
         public Builder stage(String stateId, String pluginId, String text, Map<String, ?> settings) {
             return state(new StateDefinition(stateId, text, Objects.requireNonNull(pluginId, "pluginId"), false,
@@ -451,7 +451,7 @@ public final class PipelineDefinition {
          * @param stateId the state
          * @param standIn its stand-in, replacing any it had
          * @return this builder
-         * @since 0.2
+         * @since 0.1
          */
         public Builder summaryStandIn(String stateId, SummaryStandIn standIn) {
             StateDefinition state = states.get(stateId);

@@ -41,7 +41,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * Every problem - YAML syntax, an unknown key, a malformed plugin id, settings that are not a mapping, a state the
  * definition does not have - is a {@link DefinitionException} naming the file, line and column.
  *
- * @since 0.2
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class StageBindings {

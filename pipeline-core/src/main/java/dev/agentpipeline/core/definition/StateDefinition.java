@@ -109,7 +109,7 @@ public record StateDefinition(String id, String description, String stage, boole
     /**
      * @param standIn what its guards read as its stage summary when the run's summaries are optional, or null
      * @return this state with that stand-in instead of its own
-     * @since 0.2
+     * @since 0.1
      */
     public StateDefinition withSummaryStandIn(SummaryStandIn standIn) {
         return new StateDefinition(id, description, stage, terminal, properties, settings, location, collect, standIn);

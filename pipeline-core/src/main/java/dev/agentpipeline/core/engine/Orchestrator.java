@@ -670,7 +670,7 @@ public final class Orchestrator {
          * @param value gives the directory of a run id and an attempt id (both checked with {@link Ids}); returns
          *     null for none
          * @return this builder
-         * @since 0.2
+         * @since 0.1
          */
         public Builder attemptDirectories(BiFunction<String, String, Path> value) {
             this.attemptDirectories = Objects.requireNonNull(value, "value");

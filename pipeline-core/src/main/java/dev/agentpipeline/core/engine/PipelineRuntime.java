@@ -178,7 +178,7 @@ public final class PipelineRuntime {
      * @return the run, empty if the subject never had a run of this pipeline
      * @throws dev.agentpipeline.core.store.CorruptRunException if one of the subject's runs cannot be read (it names
      *     the fix)
-     * @since 0.2
+     * @since 0.1
      */
     public Optional<RunSnapshot> latest(String pipelineId, String subjectId) {
         Ids.requireSafe("subject id", subjectId);

@@ -123,7 +123,7 @@ public record StartRequest(String pipelineId, String subjectId, String title, Ma
          *
          * @param policy the policy
          * @return this builder
-         * @since 0.2
+         * @since 0.1
          */
         public Builder summaries(SummaryPolicy policy) {
             manifest.put(SummaryPolicy.MANIFEST_KEY, Objects.requireNonNull(policy, "policy").wireName());

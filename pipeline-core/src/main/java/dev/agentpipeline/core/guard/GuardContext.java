@@ -71,7 +71,7 @@ public final class GuardContext {
      * @param to the state it enters
      * @param summaryStandIns the stand-ins the definition declares, by state
      * @return the context
-     * @since 0.2
+     * @since 0.1
      */
     public static GuardContext of(RunState run, String from, String to, Map<String, SummaryStandIn> summaryStandIns) {
         return new GuardContext(run, from, to, Objects.requireNonNull(summaryStandIns, "summaryStandIns"));
@@ -83,7 +83,7 @@ public final class GuardContext {
      *
      * @param stateId a state
      * @return the payload, empty if there is none
-     * @since 0.2
+     * @since 0.1
      */
     public Optional<Map<String, Object>> summary(String stateId) {
         return SummaryStandIn.summaryOf(run, stateId, summaryStandIns.get(stateId));

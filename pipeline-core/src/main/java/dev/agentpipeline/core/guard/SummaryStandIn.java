@@ -39,7 +39,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *         .fromCheckpoint("verdict", "verdict").fromCheckpoint("readiness_score", "readiness").build();
  * }</pre>
  *
- * @since 0.2
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class SummaryStandIn {
@@ -143,7 +143,7 @@ public final class SummaryStandIn {
     /**
      * Builds a {@link SummaryStandIn}.
      *
-     * @since 0.2
+     * @since 0.1
      */
     public static final class Builder {
         private final Map<String, Object> fields = new LinkedHashMap<>();

@@ -27,7 +27,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * SummaryPolicy policy = SummaryPolicy.of(run.state());       // OPTIONAL
  * }</pre>
  *
- * @since 0.2
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public enum SummaryPolicy {

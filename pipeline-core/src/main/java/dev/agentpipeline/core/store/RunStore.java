@@ -136,7 +136,7 @@ public interface RunStore {
      * @param pipelineId a pipeline
      * @param subjectId a subject
      * @return the pointer's location, empty for stores that keep no files
-     * @since 0.2
+     * @since 0.1
      */
     default Optional<String> pointerLocation(String pipelineId, String subjectId) {
         return Optional.empty();

@@ -90,7 +90,7 @@ public final class StoryCommands {
      * @param runtime a runtime that knows the {@value StoryPipeline#ID} pipeline
      * @param projectRoot the directory of the project the runs belong to
      * @param configFile the project's settings file ({@link StoryConfig}), which may not exist; null for none
-     * @since 0.2
+     * @since 0.1
      */
     public StoryCommands(PipelineRuntime runtime, Path projectRoot, Path configFile) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -301,7 +301,7 @@ public final class StoryCommands {
             /**
              * @param v {@code required} or {@code optional}: whether the run's stage summaries are optional
              * @return this builder
-             * @since 0.2
+             * @since 0.1
              */
             public Builder summaries(String v) {
                 summaries = v;

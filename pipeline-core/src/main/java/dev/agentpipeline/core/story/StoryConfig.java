@@ -43,7 +43,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * @param file the file the settings come from (which may not exist)
  * @param summaries the {@code summaries} setting, empty when the file does not set it
- * @since 0.2
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record StoryConfig(Path file, Optional<SummaryPolicy> summaries) {
