@@ -155,9 +155,9 @@ public final class StoryCliCommands {
                         .build()));
     }
 
-    /** @return {@code record-stage-summary}: records a stage coordinator's summary envelope */
+    /** @return {@code record-stage-summary}: records a stage summary envelope */
     public static CliCommand recordStageSummary() {
-        return CliCommand.of("record-stage-summary", "Validates a stage coordinator's summary envelope against"
+        return CliCommand.of("record-stage-summary", "Validates a stage summary envelope against"
                         + " its closed schema and records it for its stage.",
                 List.of(CliOption.value("--story", "<id>", "The story (required)."),
                         CliOption.value("--payload", "<json>", "The summary envelope, as a JSON object (required).")),
