@@ -7,6 +7,8 @@ import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.spi.Stage;
 
 import org.apiguardian.api.API;
+import dev.agentpipeline.cli.LauncherProcess.Run;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,10 +21,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
@@ -67,30 +66,8 @@ class PluginLauncherIT {
         launcher = Path.of(root).toAbsolutePath().normalize().resolve("bin/pipeline");
     }
 
-    private record Run(int exitCode, String stdout, String stderr) {
-    }
-
     private Run run(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(launcher.toString());
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(scratch, "out", ".txt");
-        Path err = Files.createTempFile(scratch, "err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(key -> key.startsWith("PIPELINE_") || key.equals("JAVA_TOOL_OPTIONS")
-                || key.equals("JDK_JAVA_OPTIONS") || key.equals("_JAVA_OPTIONS"));
-        env.put("CI", "true");
-        env.putAll(extraEnv);
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("bin/pipeline " + List.of(args) + " did not finish in 5 minutes");
-        }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return LauncherProcess.run(scratch, launcher, project, extraEnv, args);
     }
 
     /** A jar with one stage, {@code acme-hello}, that writes acme-hello.ran into its workspace and passes. */
