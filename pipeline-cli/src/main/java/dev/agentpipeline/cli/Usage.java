@@ -117,6 +117,9 @@ final class Usage {
             new String[] {"JAVA_HOME", "The JDK to run with (17 or newer; default: java on the PATH)."},
             new String[] {"PIPELINE_DAEMON", "auto, on or off: serve quick commands from a warm daemon (default auto:"
                     + " on, except when CI is set)."},
+            new String[] {"PIPELINE_DAEMON_IDLE_SECONDS", "How long a daemon lives without a request (default 600)."},
+            new String[] {"PIPELINE_DAEMON_DIR", "Where the daemon's socket, lock and log live (default"
+                    + " bin/.daemon/ of the checkout)."},
             new String[] {"PIPELINE_CDS", "off runs without the class-data-sharing archives."});
 
     /** A few examples per command, for the text; commands without any show none. */
@@ -183,6 +186,9 @@ final class Usage {
         for (String[] variable : LAUNCHER_ENVIRONMENT) {
             row(text, variable[0], variable[1]);
         }
+        text.append("\nThe daemon (answered by bin/pipeline itself):\n");
+        row(text, "daemon status", "Whether a warm daemon serves the quick commands of this checkout, as JSON.");
+        row(text, "daemon stop", "Stops it (it also stops after PIPELINE_DAEMON_IDLE_SECONDS without a request).");
         text.append("\nExit codes:\n");
         row(text, "0", "Success: the answer on stdout.");
         row(text, "1", "A guard rejection (nothing changed), or a run that needs a person: on stdout.");

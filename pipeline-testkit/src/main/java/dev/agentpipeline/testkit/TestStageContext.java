@@ -122,9 +122,13 @@ public final class TestStageContext implements StageContext {
         return visit;
     }
 
+    /**
+     * Shaped like the runtime's ids ({@code stage_3-26}: the state in lower case, a dash, a number), with the attempt
+     * number as the number, so that a plugin that derives names from it meets in its tests what it meets in a run.
+     */
     @Override
     public String attemptId() {
-        return runId + "/" + stateId + "/" + attempt;
+        return stateId.toLowerCase(java.util.Locale.ROOT) + "-" + attempt;
     }
 
     @Override

@@ -50,7 +50,7 @@ class TestStageContextTest {
         assertThat(context.subjectTitle()).isEmpty();
         assertThat(context.stateId()).isEqualTo("STAGE_0");
         assertThat(context.attempt()).isEqualTo(1);
-        assertThat(context.attemptId()).isEqualTo("test-run/STAGE_0/1");
+        assertThat(context.attemptId()).isEqualTo("stage_0-1");
         assertThat(context.workspace()).isAbsolute();
         assertThat(context.inputs()).isEmpty();
         assertThat(context.previousOutcome("STAGE_0")).isEmpty();
@@ -76,7 +76,7 @@ class TestStageContextTest {
         assertThat(context.subjectTitle()).isEqualTo("Login form");
         assertThat(context.stateId()).isEqualTo("STAGE_2");
         assertThat(context.attempt()).isEqualTo(3);
-        assertThat(context.attemptId()).isEqualTo("run-7/STAGE_2/3");
+        assertThat(context.attemptId()).isEqualTo("stage_2-3");
         assertThat(context.workspace()).isEqualTo(workspace);
         assertThat(context.input("business_answers")).contains(Map.of("auth", "JWT"));
         assertThat(context.input("nothing")).isEmpty();
