@@ -1,7 +1,6 @@
 package dev.agentpipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentpipeline.core.internal.Json;
 
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +36,7 @@ class LauncherIT {
 
     @BeforeAll
     static void findTheLauncher() {
-        String root = System.getProperty("pipeline.repository.root");
-        String jar = System.getProperty("pipeline.cli.jar");
-        assumeTrue(root != null && jar != null, "pipeline.repository.root and pipeline.cli.jar are set by the"
-                + " Failsafe configuration of pipeline-examples/pom.xml; run this test with `mvn verify`");
-        assumeTrue(Files.isRegularFile(Path.of(jar)), "the CLI jar " + jar + " was not built in this build;"
-                + " run `mvn verify` (package builds it) to test the launcher");
-        assumeTrue(new File("/bin/bash").canExecute() || new File("/usr/bin/bash").canExecute(),
-                "bin/pipeline is a bash script; this system has no bash");
-        repository = Path.of(root).toAbsolutePath().normalize();
+        repository = LauncherProcess.repositoryOrSkip();
         launcher = repository.resolve("bin/pipeline");
     }
 

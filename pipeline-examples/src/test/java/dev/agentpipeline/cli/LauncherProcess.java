@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 /**
  * Runs {@code bin/pipeline} as a child process the way a user's shell would, for the launcher tests: an argument list,
  * stdin from {@code /dev/null}, none of the caller's {@code PIPELINE_*} or JVM option variables, {@code CI=true}
@@ -22,6 +24,22 @@ final class LauncherProcess {
     }
 
     private LauncherProcess() {
+    }
+
+    /**
+     * The checkout's root, whose {@code bin/pipeline} the launcher tests run; skips the calling test (a JUnit
+     * assumption) when Failsafe did not set it, the runner jar was not built in this build, or there is no bash.
+     */
+    static Path repositoryOrSkip() {
+        String root = System.getProperty("pipeline.repository.root");
+        String jar = System.getProperty("pipeline.cli.jar");
+        assumeTrue(root != null && jar != null, "pipeline.repository.root and pipeline.cli.jar are set by the"
+                + " Failsafe configuration of pipeline-examples/pom.xml; run this test with `mvn verify`");
+        assumeTrue(Files.isRegularFile(Path.of(jar)), "the CLI jar " + jar + " was not built in this build;"
+                + " run `mvn verify` (package builds it) to test the launcher");
+        assumeTrue(new File("/bin/bash").canExecute() || new File("/usr/bin/bash").canExecute(),
+                "bin/pipeline is a bash script; this system has no bash");
+        return Path.of(root).toAbsolutePath().normalize();
     }
 
     static Run run(Path scratch, Path script, Path directory, Map<String, String> extraEnv, String... args)

@@ -55,15 +55,9 @@ class PluginLauncherIT {
 
     @BeforeAll
     static void findTheLauncher() {
-        String root = System.getProperty("pipeline.repository.root");
-        String jar = System.getProperty("pipeline.cli.jar");
-        assumeTrue(root != null && jar != null, "pipeline.repository.root and pipeline.cli.jar are set by the"
-                + " Failsafe configuration of pipeline-examples/pom.xml; run this test with `mvn verify`");
-        assumeTrue(Files.isRegularFile(Path.of(jar)), "the CLI jar " + jar + " was not built in this build");
-        assumeTrue(new File("/bin/bash").canExecute() || new File("/usr/bin/bash").canExecute(),
-                "bin/pipeline is a bash script; this system has no bash");
+        Path repository = LauncherProcess.repositoryOrSkip();
         assumeTrue(ToolProvider.getSystemJavaCompiler() != null, "building a plugin needs a JDK");
-        launcher = Path.of(root).toAbsolutePath().normalize().resolve("bin/pipeline");
+        launcher = repository.resolve("bin/pipeline");
     }
 
     private Run run(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
