@@ -95,6 +95,27 @@ final class DefinitionValidator {
                         + " is terminal and cannot have a stage plugin"));
             }
             checkCollect(problems, state, gaps);
+            checkWaits(problems, state, d, gaps);
+        }
+        Map<String, String> signalNames = new HashMap<>();
+        Map<String, String> signalFiles = new HashMap<>();
+        for (StateDefinition state : d.states().values()) {
+            if (state.signal() == null) {
+                continue;
+            }
+            String other = signalNames.putIfAbsent(state.signal().name(), state.id());
+            if (other != null) {
+                problems.add(new DefinitionProblem(state.signal().location(), "state " + state.id() + ": signal '"
+                        + state.signal().name() + "' is already the signal of " + other + "; a signal names the one"
+                        + " state that receives it"));
+            }
+            if (state.signal().file() != null) {
+                other = signalFiles.putIfAbsent(state.signal().file(), state.id());
+                if (other != null) {
+                    problems.add(new DefinitionProblem(state.signal().location(), "state " + state.id()
+                            + ": signal file '" + state.signal().file() + "' is already the signal file of " + other));
+                }
+            }
         }
         if (d.initialState() != null && !gaps.states && !d.states().containsKey(d.initialState())) {
             problems.add(new DefinitionProblem(d.location(), "initial state '" + d.initialState()
@@ -156,6 +177,37 @@ final class DefinitionValidator {
     }
 
     /** The form of a state's collectors; whether they exist is {@link #checkCollectors}'s business. */
+    /** A state's signal, gate and children: what they may be combined with, and the paths their texts read. */
+    private static void checkWaits(List<DefinitionProblem> problems, StateDefinition state, PipelineDefinition d,
+                                   ReadGaps gaps) {
+        String owner = "state " + state.id();
+        int waits = (state.signal() == null ? 0 : 1) + (state.gate() == null ? 0 : 1)
+                + (state.children() == null ? 0 : 1);
+        if (waits > 0 && state.terminal()) {
+            problems.add(new DefinitionProblem(state.location(), owner + " is terminal and cannot wait for a signal,"
+                    + " a decision or child runs: the run ends when it enters it"));
+        }
+        if (waits > 1) {
+            problems.add(new DefinitionProblem(state.location(), owner + " waits for more than one of signal, gate"
+                    + " and children; split it into states that each wait for one"));
+        }
+        if (state.gate() != null && state.stage() != null) {
+            problems.add(new DefinitionProblem(state.gate().location(), owner + " is a gate and cannot also have a"
+                    + " stage plugin; put the stage in the state before the gate"));
+        }
+        if (state.children() != null && state.stage() != null) {
+            problems.add(new DefinitionProblem(state.children().location(), owner + " starts child runs and cannot"
+                    + " also have a stage plugin; put the stage in a state of its own"));
+        }
+        if (state.gate() != null) {
+            GateSpec gate = state.gate();
+            checkTemplate(problems, gate.location(), owner + " gate question", gate.question(), d, gaps, false);
+            if (gate.optionsFrom() != null) {
+                checkPath(problems, gate.location(), owner + " gate options_from", gate.optionsFrom(), d, gaps);
+            }
+        }
+    }
+
     private static void checkCollect(List<DefinitionProblem> problems, StateDefinition state, ReadGaps gaps) {
         if (!state.collect().isEmpty() && state.stage() == null && !gaps.stateBodies.contains(state.id())) {
             problems.add(new DefinitionProblem(state.collect().get(0).location(), "state " + state.id()
@@ -358,6 +410,36 @@ final class DefinitionValidator {
                             + " has none; add 'collect: [junit, jacoco]' (the collectors it needs) to state " + stateId));
                 }
             }
+            case "signal", "decision", "children" -> {
+                int next = rest.indexOf('.');
+                String stateId = next < 0 ? rest : rest.substring(0, next);
+                String field = next < 0 ? "" : rest.substring(next + 1);
+                if (gaps.states || gaps.stateBodies.contains(stateId)) {
+                    return;
+                }
+                StateDefinition state = d.states().get(stateId);
+                if (state == null) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
+                            + "' names unknown state '" + stateId + "'; states are "
+                            + String.join(", ", d.states().keySet())));
+                } else if (root.equals("signal") && state.signal() == null) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path + "' reads the"
+                            + " signal of " + stateId + ", but " + stateId + " waits for none; add 'signal:' to it"));
+                } else if (root.equals("decision") && state.gate() == null) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path + "' reads the"
+                            + " decision of " + stateId + ", but " + stateId + " is no gate; add 'gate:' to it"));
+                } else if (root.equals("decision") && !Set.of("option", "by", "reason", "at").contains(field)) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path + "': a"
+                            + " decision has the fields option, by, reason and at"));
+                } else if (root.equals("children") && state.children() == null) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path + "' reads the"
+                            + " child runs of " + stateId + ", but " + stateId + " starts none; add 'children:'"));
+                } else if (root.equals("children")
+                        && !Set.of("count", "ended", "done", "canceled", "all_done").contains(field)) {
+                    problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path + "': child"
+                            + " runs have the fields count, ended, done, canceled and all_done"));
+                }
+            }
             case "counter" -> {
                 if (!gaps.counters && !d.counters().containsKey(rest)) {
                     problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
@@ -372,7 +454,8 @@ final class DefinitionValidator {
                 }
             }
             default -> problems.add(new DefinitionProblem(location, owner + ": evidence path '" + path
-                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, evidence.STATE, counter.NAME or run."));
+                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, evidence.STATE, signal.STATE,"
+                    + " decision.STATE, children.STATE, counter.NAME or run."));
         }
     }
 

@@ -187,6 +187,32 @@ public final class PipelineDefinition {
     }
 
     /**
+     * @param name a signal name
+     * @return the state that waits for the signal of that name
+     * @since 0.1
+     */
+    public Optional<StateDefinition> signalState(String name) {
+        return states.values().stream().filter(s -> s.signal() != null && s.signal().name().equals(name))
+                .findFirst();
+    }
+
+    /**
+     * @param fileName a file name in a watched signal directory ({@code phase7-complete.json})
+     * @return the state whose signal has that file name
+     * @since 0.1
+     */
+    public Optional<StateDefinition> signalFileState(String fileName) {
+        return states.values().stream().filter(s -> s.signal() != null && fileName.equals(s.signal().file()))
+                .findFirst();
+    }
+
+    /** @return whether a state of it waits for a signal, a decision or child runs */
+    public boolean waits() {
+        return states.values().stream().anyMatch(s -> s.signal() != null || s.gate() != null
+                || s.children() != null);
+    }
+
+    /**
      * @param from a state id
      * @param to a state id
      * @return the transition between them, if defined

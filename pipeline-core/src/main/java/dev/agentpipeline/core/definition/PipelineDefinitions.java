@@ -12,6 +12,8 @@ import dev.agentpipeline.core.guard.Guards;
 import dev.agentpipeline.core.guard.MessageTemplate;
 import dev.agentpipeline.core.guard.Operator;
 import dev.agentpipeline.core.guard.SummaryStandIn;
+import dev.agentpipeline.core.run.GateOption;
+import dev.agentpipeline.core.run.GateRequest;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.spi.evidence.EvidenceCollectorRegistry;
 
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -292,7 +295,7 @@ public final class PipelineDefinitions {
                 return;
             }
             keys(map, "state " + name, Set.of("description", "stage", "terminal", "properties", "settings",
-                    "collect", "summary_stand_in"));
+                    "collect", "summary_stand_in", "signal", "gate", "children"));
             int before = problems.size();
             String stage = optionalText(map, "stage").orElse(null);
             boolean terminal = false;
@@ -305,6 +308,9 @@ public final class PipelineDefinitions {
             }
             List<CollectorDefinition> collect = collect(name, map.entries.get("collect"));
             SummaryStandIn standIn = standIn(name, terminal, map.entries.get("summary_stand_in"));
+            SignalSpec signal = signal(name, map.entries.get("signal"));
+            GateSpec gate = gate(name, map.entries.get("gate"));
+            ChildrenSpec children = children(name, map.entries.get("children"));
             if (problems.size() > before) {
                 gaps.stateBodies.add(name);
             }
@@ -334,7 +340,193 @@ public final class PipelineDefinitions {
                 }
             }
             builder.state(new StateDefinition(name, optionalText(map, "description").orElse(""), stage, terminal,
-                    properties, settings, at, collect, standIn));
+                    properties, settings, at, collect, standIn, signal, gate, children));
+        }
+
+        /** {@code signal: {name, file, format, timeout}}, or {@code signal: true} for the defaults. */
+        private SignalSpec signal(String state, Node node) {
+            if (node == null) {
+                return null;
+            }
+            if (node instanceof ScalarNode s && Boolean.TRUE.equals(s.value)) {
+                return new SignalSpec(state, null, SignalSpec.JSON, null, node.location);
+            }
+            String what = "state " + state + ": signal";
+            MapNode map = map(node, what);
+            if (map == null) {
+                return null;
+            }
+            keys(map, what, Set.of("name", "file", "format", "timeout"));
+            String name = optionalText(map, "name").orElse(state);
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")) {
+                fail(map.entries.getOrDefault("name", node).location, what + ": name '" + name + "' must be 1 to 100"
+                        + " letters, digits, '_', '.' or '-', starting with a letter or digit");
+                return null;
+            }
+            String file = optionalText(map, "file").orElse(null);
+            if (file != null && (!file.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,199}") || file.contains(".."))) {
+                fail(map.entries.get("file").location, what + ": file '" + file + "' must be a plain file name"
+                        + " (letters, digits, '_', '.', '-'), such as phase7-complete.json");
+                return null;
+            }
+            String format = optionalText(map, "format").orElse(SignalSpec.JSON);
+            if (!Set.of(SignalSpec.JSON, SignalSpec.PHASE).contains(format)) {
+                fail(map.entries.get("format").location, what + ": format '" + format + "' is unknown; use json (any"
+                        + " object) or phase (the completion and error signals of the phase pipeline)");
+                return null;
+            }
+            Duration timeout = duration(map, "timeout", what);
+            return new SignalSpec(name, file, format, timeout, node.location);
+        }
+
+        /** {@code gate: {question, options, options_from, answerers, timeout, on_expiry, default, escalate_to}} */
+        private GateSpec gate(String state, Node node) {
+            if (node == null) {
+                return null;
+            }
+            String what = "state " + state + ": gate";
+            MapNode map = map(node, what);
+            if (map == null) {
+                return null;
+            }
+            keys(map, what, Set.of("question", "options", "options_from", "answerers", "timeout", "on_expiry",
+                    "default", "escalate_to"));
+            int before = problems.size();
+            MessageTemplate question = template(map, "question", null);
+            if (!map.entries.containsKey("question")) {
+                fail(map.location, what + " needs 'question'");
+            }
+            List<GateOption> options = new ArrayList<>();
+            Node optionsNode = map.entries.get("options");
+            if (optionsNode instanceof ListNode list) {
+                for (Node item : list.items) {
+                    GateOption option = gateOption(what, item);
+                    if (option != null) {
+                        options.add(option);
+                    }
+                }
+            } else if (optionsNode != null) {
+                fail(optionsNode.location, what + ": options must be a list of {id, label, pros, cons}");
+            }
+            String optionsFrom = optionalText(map, "options_from").orElse(null);
+            List<String> answerers = texts(map, "answerers", what);
+            List<String> escalateTo = texts(map, "escalate_to", what);
+            Duration timeout = duration(map, "timeout", what);
+            GateRequest.Expiry expiry = GateRequest.Expiry.PAUSE;
+            Node expiryNode = map.entries.get("on_expiry");
+            String expiryText = expiryNode == null ? null : text(expiryNode, "on_expiry");
+            if (expiryText != null) {
+                try {
+                    expiry = GateRequest.Expiry.fromWireName(expiryText);
+                } catch (IllegalArgumentException e) {
+                    fail(expiryNode.location, what + ": on_expiry '" + expiryText + "' is unknown; use escalate,"
+                            + " default (with default: OPTION) or pause");
+                }
+            }
+            if (expiryNode != null && timeout == null && !map.entries.containsKey("timeout")) {
+                fail(expiryNode.location, what + ": on_expiry needs a timeout, such as timeout: 4h");
+            }
+            String defaultOption = optionalText(map, "default").orElse(null);
+            if (problems.size() > before || question == null) {
+                return null;
+            }
+            try {
+                return new GateSpec(question, options, optionsFrom, answerers, timeout, expiry, defaultOption,
+                        escalateTo, node.location);
+            } catch (IllegalArgumentException e) {
+                fail(node.location, what + ": " + e.getMessage());
+                return null;
+            }
+        }
+
+        private GateOption gateOption(String what, Node node) {
+            MapNode map = map(node, what + " option");
+            if (map == null) {
+                return null;
+            }
+            keys(map, what + " option", Set.of("id", "label", "pros", "cons"));
+            String id = text(required(map, "id", what + " option"), "id");
+            if (id == null) {
+                return null;
+            }
+            try {
+                return new GateOption(id, optionalText(map, "label").orElse(""), texts(map, "pros", what),
+                        texts(map, "cons", what));
+            } catch (IllegalArgumentException e) {
+                fail(node.location, what + ": " + e.getMessage());
+                return null;
+            }
+        }
+
+        /** {@code children: {pipeline, count, class}} */
+        private ChildrenSpec children(String state, Node node) {
+            if (node == null) {
+                return null;
+            }
+            String what = "state " + state + ": children";
+            MapNode map = map(node, what);
+            if (map == null) {
+                return null;
+            }
+            keys(map, what, Set.of("pipeline", "count", "class"));
+            String pipeline = text(required(map, "pipeline", what), "pipeline");
+            long count = 1;
+            Node countNode = map.entries.get("count");
+            if (countNode instanceof ScalarNode c && c.value instanceof Long l && l >= 1 && l <= 10_000) {
+                count = l;
+            } else if (countNode != null) {
+                fail(countNode.location, what + ": count must be a whole number from 1 to 10000, got "
+                        + countNode.kind());
+                return null;
+            }
+            String concurrencyClass = optionalText(map, "class").orElse("default");
+            if (!concurrencyClass.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+                fail(map.entries.get("class").location, what + ": class '" + concurrencyClass + "' must be 1 to 64"
+                        + " letters, digits, '_', '.' or '-'");
+                return null;
+            }
+            return pipeline == null ? null : new ChildrenSpec(pipeline, (int) count, concurrencyClass, node.location);
+        }
+
+        private Duration duration(MapNode map, String key, String what) {
+            Node node = map.entries.get(key);
+            if (node == null) {
+                return null;
+            }
+            String text = text(node, key);
+            if (text == null) {
+                return null;
+            }
+            try {
+                Duration value = Durations.parse(text);
+                if (value.isZero()) {
+                    fail(node.location, what + ": " + key + " must be longer than zero");
+                    return null;
+                }
+                return value;
+            } catch (IllegalArgumentException e) {
+                fail(node.location, what + ": " + key + " " + e.getMessage());
+                return null;
+            }
+        }
+
+        private List<String> texts(MapNode map, String key, String what) {
+            Node node = map.entries.get(key);
+            List<String> values = new ArrayList<>();
+            if (node == null) {
+                return values;
+            }
+            if (!(node instanceof ListNode list)) {
+                fail(node.location, what + ": " + key + " must be a list of text");
+                return values;
+            }
+            for (Node item : list.items) {
+                String value = text(item, key);
+                if (value != null) {
+                    values.add(value);
+                }
+            }
+            return values;
         }
 
         /** {@code summary_stand_in: {status: completed, verdict: {checkpoint: verdict}}} */
@@ -438,7 +630,7 @@ public final class PipelineDefinitions {
                 gaps.edges.add(new ReadGaps.Edge(null, null));
                 return;
             }
-            keys(map, "transition", Set.of("from", "to", "guards", "increments", "description"));
+            keys(map, "transition", Set.of("from", "to", "guards", "increments", "description", "backoff"));
             String from = text(required(map, "from", "transition"), "from");
             Node toNode = required(map, "to", "transition");
             List<String> targets = new ArrayList<>();
@@ -470,6 +662,22 @@ public final class PipelineDefinitions {
                 gaps.increments.add(map.location);
             }
             String description = optionalText(map, "description").orElse("");
+            List<Duration> backoff = new ArrayList<>();
+            Node backoffNode = map.entries.get("backoff");
+            if (backoffNode instanceof ListNode waits && !waits.items.isEmpty()) {
+                for (Node item : waits.items) {
+                    String text = text(item, "backoff");
+                    try {
+                        backoff.add(Durations.parse(text));
+                    } catch (IllegalArgumentException e) {
+                        if (text != null) {
+                            fail(item.location, "backoff " + e.getMessage());
+                        }
+                    }
+                }
+            } else if (backoffNode != null) {
+                fail(backoffNode.location, "'backoff' must be a non-empty list of durations, such as [1m, 2m, 4m]");
+            }
             List<GuardDefinition> guardList = new ArrayList<>();
             List<GuardPath> unbuilt = new ArrayList<>();
             Node guardsNode = map.entries.get("guards");
@@ -496,7 +704,7 @@ public final class PipelineDefinitions {
                     pathsOf(owner, guardList, unbuilt);
                 } else {
                     builder.transition(new TransitionDefinition(from, to, guardList, increments, description,
-                            map.location));
+                            map.location, backoff));
                     pathsOf(owner, List.of(), unbuilt);
                 }
             }

@@ -27,12 +27,16 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * @param collect the evidence collectors run after each completed attempt of its stage, in order; empty for none
  * @param summaryStandIn what its guards read as its stage summary when the run's summaries are optional and it
  *     has none (the state's {@code summary_stand_in:} in YAML), or null
+ * @param signal the signal it waits for before its transitions are tried (after its stage, if it has one), or null
+ * @param gate the decision it asks a person for, or null; a gate state has no stage
+ * @param children the runs it starts and waits for, or null; such a state has no stage
  * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record StateDefinition(String id, String description, String stage, boolean terminal,
                               Map<String, Object> properties, Map<String, Object> settings, SourceLocation location,
-                              List<CollectorDefinition> collect, SummaryStandIn summaryStandIn) {
+                              List<CollectorDefinition> collect, SummaryStandIn summaryStandIn, SignalSpec signal,
+                              GateSpec gate, ChildrenSpec children) {
 
     /** Validates and copies. */
     public StateDefinition {
@@ -42,6 +46,26 @@ public record StateDefinition(String id, String description, String stage, boole
         settings = settings == null ? Map.of() : JsonValues.copyOfMap(settings);
         Objects.requireNonNull(location, "location");
         collect = collect == null ? List.of() : List.copyOf(collect);
+    }
+
+    /**
+     * A state that waits for nothing outside (no signal, gate or children).
+     *
+     * @param id the state's id
+     * @param description what happens in it
+     * @param stage the stage plugin's id, or null
+     * @param terminal whether the run ends in it
+     * @param properties free-form properties
+     * @param settings the stage plugin's settings
+     * @param location where it was defined
+     * @param collect its evidence collectors
+     * @param summaryStandIn its summary stand-in, or null
+     */
+    public StateDefinition(String id, String description, String stage, boolean terminal,
+                           Map<String, Object> properties, Map<String, Object> settings, SourceLocation location,
+                           List<CollectorDefinition> collect, SummaryStandIn summaryStandIn) {
+        this(id, description, stage, terminal, properties, settings, location, collect, summaryStandIn, null, null,
+                null);
     }
 
     /**
@@ -98,7 +122,7 @@ public record StateDefinition(String id, String description, String stage, boole
      */
     public StateDefinition withStage(String pluginId, Map<String, ?> pluginSettings) {
         return new StateDefinition(id, description, pluginId, terminal, properties,
-                JsonValues.copyOfMap(pluginSettings), location, collect, summaryStandIn);
+                JsonValues.copyOfMap(pluginSettings), location, collect, summaryStandIn, signal, gate, children);
     }
 
     /** @return what its guards read as its stage summary when the run's summaries are optional, if declared */
@@ -112,7 +136,8 @@ public record StateDefinition(String id, String description, String stage, boole
      * @since 0.1
      */
     public StateDefinition withSummaryStandIn(SummaryStandIn standIn) {
-        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collect, standIn);
+        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collect, standIn,
+                signal, gate, children);
     }
 
     /**
@@ -121,6 +146,51 @@ public record StateDefinition(String id, String description, String stage, boole
      */
     public StateDefinition withCollect(List<CollectorDefinition> collectors) {
         return new StateDefinition(id, description, stage, terminal, properties, settings, location, collectors,
-                summaryStandIn);
+                summaryStandIn, signal, gate, children);
+    }
+
+    /**
+     * @param value the signal the state waits for, or null for none
+     * @return this state waiting for that signal
+     * @since 0.1
+     */
+    public StateDefinition withSignal(SignalSpec value) {
+        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collect,
+                summaryStandIn, value, gate, children);
+    }
+
+    /**
+     * @param value the decision the state asks for, or null for none
+     * @return this state asking it
+     * @since 0.1
+     */
+    public StateDefinition withGate(GateSpec value) {
+        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collect,
+                summaryStandIn, signal, value, children);
+    }
+
+    /**
+     * @param value the runs the state starts and waits for, or null for none
+     * @return this state starting them
+     * @since 0.1
+     */
+    public StateDefinition withChildren(ChildrenSpec value) {
+        return new StateDefinition(id, description, stage, terminal, properties, settings, location, collect,
+                summaryStandIn, signal, gate, value);
+    }
+
+    /** @return the signal it waits for, if any */
+    public Optional<SignalSpec> awaitsSignal() {
+        return Optional.ofNullable(signal);
+    }
+
+    /** @return the decision it asks for, if it is a gate */
+    public Optional<GateSpec> asksDecision() {
+        return Optional.ofNullable(gate);
+    }
+
+    /** @return the runs it starts and waits for, if any */
+    public Optional<ChildrenSpec> startsChildren() {
+        return Optional.ofNullable(children);
     }
 }

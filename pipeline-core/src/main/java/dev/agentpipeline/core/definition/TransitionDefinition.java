@@ -4,6 +4,7 @@ import dev.agentpipeline.core.guard.Guard;
 
 import org.apiguardian.api.API;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,11 +30,14 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * @param increments the counter it increments (checked against the counter's limit after the guards), or null
  * @param description what the transition means, never null
  * @param location where it was defined
+ * @param backoff how long the run waits after taking it before the state it enters starts working, by the value
+ *     its counter reached (the first for 1, the second for 2..., the last for more; the first if it has no
+ *     counter); empty for no wait. The wait is a durable timer.
  * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record TransitionDefinition(String from, String to, List<GuardDefinition> guards, String increments,
-                                   String description, SourceLocation location) {
+                                   String description, SourceLocation location, List<Duration> backoff) {
 
     /** Validates and copies. */
     public TransitionDefinition {
@@ -42,6 +46,39 @@ public record TransitionDefinition(String from, String to, List<GuardDefinition>
         guards = List.copyOf(guards);
         description = description == null ? "" : description;
         Objects.requireNonNull(location, "location");
+        backoff = backoff == null ? List.of() : List.copyOf(backoff);
+        for (Duration wait : backoff) {
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("a backoff cannot be negative, got " + wait);
+            }
+        }
+    }
+
+    /**
+     * A transition without a backoff.
+     *
+     * @param from the state it leaves
+     * @param to the state it enters
+     * @param guards the guards
+     * @param increments the counter it increments, or null
+     * @param description what it means
+     * @param location where it was defined
+     */
+    public TransitionDefinition(String from, String to, List<GuardDefinition> guards, String increments,
+                                String description, SourceLocation location) {
+        this(from, to, guards, increments, description, location, List.of());
+    }
+
+    /**
+     * @param counterValue the value the transition's counter reached when it was taken (ignored without a counter)
+     * @return how long to wait before the entered state works; zero when the transition has no backoff
+     */
+    public Duration backoffAfter(int counterValue) {
+        if (backoff.isEmpty()) {
+            return Duration.ZERO;
+        }
+        int index = increments == null ? 0 : Math.max(0, Math.min(counterValue, backoff.size()) - 1);
+        return backoff.get(index);
     }
 
     /** @return the counter it increments, if any */
@@ -69,6 +106,7 @@ public record TransitionDefinition(String from, String to, List<GuardDefinition>
         private final List<GuardDefinition> guards = new ArrayList<>();
         private String increments;
         private String description = "";
+        private List<Duration> backoff = List.of();
 
         private Builder(String from, String to) {
             this.from = Objects.requireNonNull(from, "from");
@@ -102,9 +140,19 @@ public record TransitionDefinition(String from, String to, List<GuardDefinition>
             return this;
         }
 
+        /**
+         * @param waits how long to wait after the transition before the entered state works, by the counter's value
+         * @return this builder
+         */
+        public Builder backoff(List<Duration> waits) {
+            this.backoff = List.copyOf(waits);
+            return this;
+        }
+
         /** @return the transition */
         public TransitionDefinition build() {
-            return new TransitionDefinition(from, to, guards, increments, description, SourceLocation.BUILDER);
+            return new TransitionDefinition(from, to, guards, increments, description, SourceLocation.BUILDER,
+                    backoff);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentpipeline.core.engine;
 
+import dev.agentpipeline.core.definition.Durations;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.StateDefinition;
 import dev.agentpipeline.core.internal.Mdc;
@@ -9,12 +10,17 @@ import dev.agentpipeline.core.loop.LoopHealthPolicy;
 import dev.agentpipeline.core.loop.LoopSignal;
 import dev.agentpipeline.core.run.Attempt;
 import dev.agentpipeline.core.run.Checkpoint;
+import dev.agentpipeline.core.run.Decision;
+import dev.agentpipeline.core.run.Gate;
+import dev.agentpipeline.core.run.GateOption;
+import dev.agentpipeline.core.run.GateRequest;
 import dev.agentpipeline.core.run.Ids;
 import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.Pause;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.run.SummaryPolicy;
+import dev.agentpipeline.core.run.Timer;
 import dev.agentpipeline.core.store.RunLock;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.core.store.RunStore;
@@ -386,6 +392,16 @@ public final class PipelineRuntime {
             }
             events.add(new RunEvent.Transitioned(now(), state.phase(), to, decision.counter(), override,
                     decision.terminal()));
+            if (!state.isPaused() && !decision.terminal()) {
+                definition.transition(decision.source(), to).ifPresent(transition -> {
+                    int reached = decision.counter() == null ? 0 : state.counter(decision.counter()) + 1;
+                    Duration wait = transition.backoffAfter(reached);
+                    if (!wait.isZero()) {
+                        events.add(new RunEvent.TimerSet(now(), "backoff-" + to + "-" + (state.visitCount(to) + 1),
+                                to, Timer.BACKOFF, now().plus(wait)));
+                    }
+                });
+            }
             RunSnapshot after = append(run, events);
             LOG.info("Run {}: {} -> {}{}", runId, state.phase(), to,
                     decision.counter() == null ? "" : " (" + decision.counter() + " +1)");
@@ -736,6 +752,256 @@ public final class PipelineRuntime {
             return append(run, List.of(new RunEvent.ProgressSaved(now(), attempt.stateId(), attemptId,
                     dev.agentpipeline.spi.JsonValues.copyOfMap(snapshot))));
         }
+    }
+
+    // ------------------------------------------------------------------------------------------- waits
+
+    /**
+     * Hands a signal to a run: recorded at most once per signal id, validated against the format its state asks
+     * for, and counted as evidence ({@code signal.STATE...}) during the visit of its state it came in.
+     *
+     * @param runId the run
+     * @param signal the signal
+     * @return what became of it; nothing is recorded unless {@link SignalReceipt.Status#consumed()} and it is new
+     */
+    public SignalReceipt receiveSignal(String runId, Signal signal) {
+        if (store.load(runId).isEmpty()) {
+            return new SignalReceipt(SignalReceipt.Status.UNKNOWN_RUN, signal.id(), null, "Run " + runId
+                    + " does not exist.", List.of(), null);
+        }
+        try (RunLock ignored = store.lock(runId, lockTimeout); Mdc.Scope a = Mdc.put("run_id", runId)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            if (state.complete()) {
+                return new SignalReceipt(SignalReceipt.Status.RUN_ENDED, signal.id(), null, "Run " + runId
+                        + " already ended (" + state.finalResult().orElse("DONE") + ").", List.of(), run);
+            }
+            if (state.hasSignal(signal.id())) {
+                return new SignalReceipt(SignalReceipt.Status.DUPLICATE, signal.id(), null, "Run " + runId
+                        + " already recorded signal " + signal.id() + ".", List.of(), run);
+            }
+            PipelineDefinition definition = definition(state.pipelineId());
+            Optional<StateDefinition> target = definition.signalState(signal.name());
+            if (target.isEmpty()) {
+                List<String> names = definition.states().values().stream().filter(s -> s.signal() != null)
+                        .map(s -> s.signal().name()).toList();
+                return new SignalReceipt(SignalReceipt.Status.UNKNOWN_SIGNAL, signal.id(), null, "Pipeline "
+                        + definition.id() + " waits for no signal named '" + signal.name() + "'; its signals are "
+                        + (names.isEmpty() ? "none" : String.join(", ", names)) + ".", List.of(), run);
+            }
+            StateDefinition waiting = target.get();
+            String format = waiting.signal().format();
+            List<String> problems = dev.agentpipeline.core.definition.SignalFormats.problems(format,
+                    signal.payload());
+            if (!problems.isEmpty()) {
+                return new SignalReceipt(SignalReceipt.Status.INVALID, signal.id(), waiting.id(), "Signal '"
+                        + signal.name() + "' does not have the " + format + " format: "
+                        + String.join("; ", problems) + ".", problems, run);
+            }
+            Map<String, Object> payload = dev.agentpipeline.core.definition.SignalFormats.normalize(format,
+                    signal.payload());
+            RunSnapshot after = append(run, List.of(new RunEvent.SignalReceived(now(), signal.id(), signal.name(),
+                    waiting.id(), payload, signal.source())));
+            boolean current = state.workingState().equals(waiting.id());
+            LOG.info("Run {}: signal {} ({}) recorded{}", runId, signal.name(), signal.id(),
+                    current ? "" : " while the run is in " + state.phase());
+            return new SignalReceipt(current ? SignalReceipt.Status.ACCEPTED
+                    : SignalReceipt.Status.RECORDED_OUT_OF_STATE, signal.id(), waiting.id(), current
+                    ? "Recorded for " + waiting.id() + "." : "Recorded, but run " + runId + " is in "
+                    + state.phase() + ", not " + waiting.id() + ": it counts only during a visit of "
+                    + waiting.id() + " that it came in.", List.of(), after);
+        }
+    }
+
+    /**
+     * Opens a decision gate in the state the run works in, with its timeout as a durable timer.
+     *
+     * @param runId the run
+     * @param request what it asks
+     * @return the gate and the run afterwards
+     * @throws PipelineException if the run ended, or the state's gate of this visit is already open or answered
+     */
+    public RunSnapshot openGate(String runId, GateRequest request) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            requireOpen(state);
+            String stateId = state.workingState();
+            Optional<Gate> existing = state.freshGate(stateId);
+            if (existing.isPresent()) {
+                throw new PipelineException("gate_exists", "Run " + runId + " already opened gate "
+                        + existing.get().id() + " in this visit of " + stateId + ".", "Answer it with decide.");
+            }
+            String gateId = stateId + "-" + state.visitCount(stateId);
+            List<RunEvent> events = new ArrayList<>();
+            events.add(new RunEvent.DecisionRequested(now(), gateId, stateId, request));
+            request.timeoutIfAny().ifPresent(timeout -> events.add(new RunEvent.TimerSet(now(),
+                    gateTimerId(gateId), stateId, Timer.GATE_TIMEOUT, now().plus(timeout))));
+            RunSnapshot after = append(run, events);
+            LOG.info("Run {}: gate {} asks '{}'", runId, gateId, request.question());
+            return after;
+        }
+    }
+
+    /**
+     * Answers a decision gate. A gate is answered once: of two answers (or an answer and the gate's timeout) the
+     * first recorded wins and the second is refused with {@code already_decided}. A run paused because nobody
+     * answered in time resumes in the same append.
+     *
+     * @param runId the run
+     * @param gateId the gate, or null for the open gate of the state the run works in
+     * @param option the chosen option (case is ignored), or the answer of a gate without options
+     * @param by who answers; checked against who may answer when the gate names them
+     * @param reason why, may be null
+     * @return the run afterwards
+     * @throws PipelineException {@code no_pending_decision}, {@code already_decided}, {@code not_allowed},
+     *     {@code invalid_option}, {@code run_ended}
+     */
+    public RunSnapshot decide(String runId, String gateId, String option, String by, String reason) {
+        if (by == null || by.isBlank()) {
+            throw new PipelineException("answerer_required", "A decision needs who takes it.",
+                    "Pass --by NAME (or the user name of the caller).");
+        }
+        try (RunLock ignored = store.lock(runId, lockTimeout); Mdc.Scope a = Mdc.put("run_id", runId)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            requireOpen(state);
+            Gate gate = gateId != null ? state.gates().get(gateId)
+                    : state.freshGate(state.workingState()).orElse(null);
+            if (gate == null) {
+                throw new PipelineException("no_pending_decision", "Run " + runId + " waits for no decision"
+                        + (gateId == null ? "" : " named " + gateId) + (state.openGates().isEmpty() ? ""
+                        : " (open: " + String.join(", ", state.openGates().stream().map(Gate::id).toList()) + ")")
+                        + ".", "`pipeline status` shows what the run waits for.");
+            }
+            if (!gate.open()) {
+                Decision taken = gate.decision();
+                throw new PipelineException("already_decided", "Gate " + gate.id() + " was already answered: "
+                        + taken.option() + " by " + taken.by() + " at " + Times.format(taken.at()) + ".",
+                        "Nothing to do; a gate is answered once.");
+            }
+            List<String> allowed = gate.mayAnswer();
+            if (!allowed.isEmpty() && !allowed.contains(by)) {
+                throw new PipelineException("not_allowed", by + " may not answer gate " + gate.id() + "; "
+                        + String.join(", ", allowed) + " may.", "Ask one of them, or pass --by with their name.");
+            }
+            String chosen;
+            if (gate.request().options().isEmpty()) {
+                if (option == null || option.isBlank()) {
+                    throw new PipelineException("invalid_option", "Gate " + gate.id() + " needs a non-blank answer.",
+                            "Pass --option TEXT.");
+                }
+                chosen = option.trim();
+            } else {
+                chosen = gate.request().option(option == null ? "" : option.trim()).map(GateOption::id)
+                        .orElseThrow(() -> new PipelineException("invalid_option", "'" + option + "' is not an"
+                                + " option of gate " + gate.id() + "; the options are " + String.join(", ",
+                                gate.request().options().stream().map(GateOption::id).toList()) + ".",
+                                "Pass --option with one of them."));
+            }
+            List<RunEvent> events = new ArrayList<>();
+            events.add(new RunEvent.DecisionRecorded(now(), gate.id(), chosen, by, reason));
+            if (state.isPaused() && gate.stateId().equals(state.pausedFrom().orElse(null))
+                    && state.pause().map(p -> GATE_EXPIRED.equals(p.category())).orElse(false)) {
+                events.add(new RunEvent.Transitioned(now(), RunState.PAUSED, gate.stateId(), null, null, false));
+            }
+            RunSnapshot after = append(run, events);
+            LOG.info("Run {}: gate {} answered {} by {}", runId, gate.id(), chosen, by);
+            return after;
+        }
+    }
+
+    /** The pause category of a run whose gate expired with {@link GateRequest.Expiry#PAUSE}. */
+    public static final String GATE_EXPIRED = "gate_expired";
+    /** The pause category of a run whose signal did not come within its state's timeout. */
+    public static final String SIGNAL_TIMEOUT = "signal_timeout";
+
+    /**
+     * @param gateId a gate
+     * @return the id of its timeout's timer
+     */
+    public static String gateTimerId(String gateId) {
+        return Gate.timerId(gateId);
+    }
+
+    /**
+     * Sets a durable timer in the state the run works in.
+     *
+     * @param runId the run
+     * @param timerId its id, unique within the run
+     * @param purpose what it is for
+     * @param due when it fires
+     * @return the run afterwards
+     */
+    public RunSnapshot setTimer(String runId, String timerId, String purpose, Instant due) {
+        try (RunLock ignored = store.lock(runId, lockTimeout)) {
+            RunSnapshot run = load(runId);
+            requireOpen(run.state());
+            if (run.state().timers().containsKey(timerId)) {
+                throw new PipelineException("timer_exists", "Run " + runId + " already has timer " + timerId + ".",
+                        "Choose another id.");
+            }
+            return append(run, List.of(new RunEvent.TimerSet(now(), timerId, run.state().workingState(), purpose,
+                    due)));
+        }
+    }
+
+    /**
+     * Fires a timer once, with what its firing does: a gate's expiry action, a signal wait's pause, or nothing more
+     * (a backoff or a retry, after which the state works again).
+     *
+     * @param runId the run
+     * @param timerId the timer
+     * @param ignoreDue fire even if its instant has not come (a caller that waited for it itself)
+     * @return the run afterwards, or empty when the timer is not open or not due (fired or canceled before)
+     */
+    public Optional<RunSnapshot> fireTimer(String runId, String timerId, boolean ignoreDue) {
+        try (RunLock ignored = store.lock(runId, lockTimeout); Mdc.Scope a = Mdc.put("run_id", runId)) {
+            RunSnapshot run = load(runId);
+            RunState state = run.state();
+            Timer timer = state.timers().get(timerId);
+            if (timer == null || !timer.open() || state.complete() || (!ignoreDue && !timer.dueAt(now()))) {
+                return Optional.empty();
+            }
+            List<RunEvent> events = new ArrayList<>();
+            events.add(new RunEvent.TimerFired(now(), timerId));
+            if (Timer.GATE_TIMEOUT.equals(timer.purpose())) {
+                Gate gate = state.gates().values().stream().filter(g -> gateTimerId(g.id()).equals(timerId))
+                        .findFirst().orElse(null);
+                if (gate != null && gate.open()) {
+                    events.addAll(expire(state, gate));
+                }
+            } else if (Timer.SIGNAL_TIMEOUT.equals(timer.purpose()) && !state.isPaused()
+                    && state.freshSignal(timer.stateId()).isEmpty()) {
+                StateDefinition waiting = definition(state.pipelineId()).state(timer.stateId()).orElseThrow();
+                String name = waiting.signal() == null ? timer.stateId() : waiting.signal().name();
+                String within = waiting.signal() == null || waiting.signal().timeout() == null ? ""
+                        : " within " + Durations.format(waiting.signal().timeout());
+                events.add(new RunEvent.Paused(now(), new Pause("No signal '" + name + "' came" + within,
+                        SIGNAL_TIMEOUT, timer.stateId().toLowerCase(Locale.ROOT), Map.of("signal", name),
+                        "Check the agent of " + timer.stateId() + "; publish its signal with `pipeline signal`"
+                                + " and resume the run", state.workingState())));
+            }
+            RunSnapshot after = append(run, events);
+            LOG.info("Run {}: timer {} ({}) fired", runId, timerId, timer.purpose());
+            return Optional.of(after);
+        }
+    }
+
+    private List<RunEvent> expire(RunState state, Gate gate) {
+        GateRequest request = gate.request();
+        String timeout = request.timeout() == null ? "" : " within " + Durations.format(request.timeout());
+        return switch (request.onExpiry()) {
+            case DEFAULT -> List.of(new RunEvent.DecisionRecorded(now(), gate.id(), request.defaultOption(),
+                    Decision.BY_TIMEOUT, "no answer" + timeout + "; the default option was taken"));
+            case ESCALATE -> List.of(new RunEvent.GateEscalated(now(), gate.id(), request.escalateTo()));
+            case PAUSE -> state.isPaused() ? List.of() : List.of(new RunEvent.Paused(now(), new Pause(
+                    "No answer to gate " + gate.id() + timeout + ": " + request.question(), GATE_EXPIRED,
+                    gate.stateId().toLowerCase(Locale.ROOT), Map.of("gate", gate.id()),
+                    "Answer it: pipeline decide --run " + state.runId() + " --option "
+                            + (request.options().isEmpty() ? "TEXT" : request.options().get(0).id()),
+                    state.workingState())));
+        };
     }
 
     // ------------------------------------------------------------------------------------------- helpers

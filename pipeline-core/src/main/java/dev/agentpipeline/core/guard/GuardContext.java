@@ -27,6 +27,9 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *       {@code outcome.STATE.metrics.NAME}, {@code outcome.STATE.attributes.NAME} - the newest stage outcome;</li>
  *   <li>{@code evidence.STATE.KEY.FIELD} - what the state's evidence collectors found after its newest completed
  *       attempt ({@code evidence.STAGE_3.coverage.line}): the {@code evidence} field of the newest checkpoint;</li>
+ *   <li>{@code signal.STATE.field} - the newest signal the state received ({@code signal.PHASE_7.status});</li>
+ *   <li>{@code decision.STATE.option|by|reason|at} - the answer of the state's decision gate;</li>
+ *   <li>{@code children.STATE.count|ended|done|canceled|all_done} - the child runs the state started;</li>
  *   <li>{@code counter.NAME} - a counter's value;</li>
  *   <li>{@code run.phase}, {@code run.subject}, {@code run.title}, {@code run.NAME} - the run and its
  *       attributes.</li>
@@ -167,6 +170,29 @@ public final class GuardContext {
                 Optional<Map<String, Object>> summary = summary(parts[0]);
                 return summary.isEmpty() ? ABSENT : walk(summary.get(), parts[1]);
             }
+            case "signal": {
+                String[] parts = splitState(rest);
+                return run.freshSignal(parts[0]).map(signal -> walk(signal.payload(), parts[1])).orElse(ABSENT);
+            }
+            case "decision": {
+                String[] parts = splitState(rest);
+                Optional<dev.agentpipeline.core.run.Decision> decision = run.freshGate(parts[0])
+                        .flatMap(dev.agentpipeline.core.run.Gate::answer);
+                if (decision.isEmpty()) {
+                    return ABSENT;
+                }
+                return switch (parts[1]) {
+                    case "option" -> decision.get().option();
+                    case "by" -> decision.get().by();
+                    case "reason" -> decision.get().reason();
+                    case "at" -> dev.agentpipeline.core.internal.Times.format(decision.get().at());
+                    default -> ABSENT;
+                };
+            }
+            case "children": {
+                String[] parts = splitState(rest);
+                return childrenField(run.freshChildren(parts[0]), parts[1]);
+            }
             case "outcome": {
                 String[] parts = splitState(rest);
                 Optional<StageOutcome> outcome = run.freshOutcome(parts[0]);
@@ -175,6 +201,33 @@ public final class GuardContext {
             default:
                 return ABSENT;
         }
+    }
+
+    private static Object childrenField(java.util.List<dev.agentpipeline.core.run.ChildRun> children, String field) {
+        if (children.isEmpty()) {
+            return ABSENT;
+        }
+        int ended = 0;
+        int done = 0;
+        int canceled = 0;
+        for (var child : children) {
+            if (child.ended()) {
+                ended++;
+                if ("DONE".equals(child.result())) {
+                    done++;
+                } else if ("CANCELED".equals(child.result())) {
+                    canceled++;
+                }
+            }
+        }
+        return switch (field) {
+            case "count" -> children.size();
+            case "ended" -> ended;
+            case "done" -> done;
+            case "canceled" -> canceled;
+            case "all_done" -> done == children.size();
+            default -> ABSENT;
+        };
     }
 
     private Object resolveRun(String rest) {

@@ -1,5 +1,7 @@
 package dev.agentpipeline.core.internal;
 
+import dev.agentpipeline.core.run.GateOption;
+import dev.agentpipeline.core.run.GateRequest;
 import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.Pause;
 import dev.agentpipeline.core.run.RunEvent;
@@ -87,6 +89,41 @@ public final class EventCodec {
             d.put("state", e.stateId());
             d.put("attempt_id", e.attemptId());
             d.put("snapshot", e.snapshot());
+        } else if (event instanceof RunEvent.TimerSet e) {
+            d.put("timer_id", e.timerId());
+            d.put("state", e.stateId());
+            d.put("purpose", e.purpose());
+            d.put("due", Times.format(e.due()));
+        } else if (event instanceof RunEvent.TimerFired e) {
+            d.put("timer_id", e.timerId());
+        } else if (event instanceof RunEvent.SignalReceived e) {
+            d.put("signal_id", e.signalId());
+            d.put("name", e.name());
+            d.put("state", e.stateId());
+            d.put("source", e.source());
+            d.put("payload", e.payload());
+        } else if (event instanceof RunEvent.DecisionRequested e) {
+            d.put("gate_id", e.gateId());
+            d.put("state", e.stateId());
+            d.put("request", gateRequest(e.request()));
+        } else if (event instanceof RunEvent.DecisionRecorded e) {
+            d.put("gate_id", e.gateId());
+            d.put("option", e.option());
+            d.put("by", e.by());
+            d.put("reason", e.reason());
+        } else if (event instanceof RunEvent.GateEscalated e) {
+            d.put("gate_id", e.gateId());
+            d.put("to", new ArrayList<Object>(e.to()));
+        } else if (event instanceof RunEvent.ChildStarted e) {
+            d.put("child_run_id", e.childRunId());
+            d.put("pipeline", e.pipelineId());
+            d.put("state", e.stateId());
+            d.put("index", e.index());
+            d.put("concurrency_class", e.concurrencyClass());
+        } else if (event instanceof RunEvent.ChildEnded e) {
+            d.put("child_run_id", e.childRunId());
+            d.put("result", e.result());
+            d.put("terminal_state", e.terminalState());
         }
         return d;
     }
@@ -133,6 +170,28 @@ public final class EventCodec {
                         FailureClass.fromWireName(str(d, "failure_class")), Duration.ofMillis(num(d, "delay_ms")));
             case "PROGRESS_SAVED":
                 return new RunEvent.ProgressSaved(at, str(d, "state"), str(d, "attempt_id"), map(d, "snapshot"));
+            case "TIMER_SET":
+                return new RunEvent.TimerSet(at, str(d, "timer_id"), str(d, "state"), str(d, "purpose"),
+                        Times.parse(str(d, "due")));
+            case "TIMER_FIRED":
+                return new RunEvent.TimerFired(at, str(d, "timer_id"));
+            case "SIGNAL_RECEIVED":
+                return new RunEvent.SignalReceived(at, str(d, "signal_id"), str(d, "name"), str(d, "state"),
+                        map(d, "payload"), optStr(d, "source"));
+            case "DECISION_REQUESTED":
+                return new RunEvent.DecisionRequested(at, str(d, "gate_id"), str(d, "state"),
+                        gateRequest(map(d, "request")));
+            case "DECISION_RECORDED":
+                return new RunEvent.DecisionRecorded(at, str(d, "gate_id"), str(d, "option"), str(d, "by"),
+                        optStr(d, "reason"));
+            case "GATE_ESCALATED":
+                return new RunEvent.GateEscalated(at, str(d, "gate_id"), strings(d, "to"));
+            case "CHILD_STARTED":
+                return new RunEvent.ChildStarted(at, str(d, "child_run_id"), str(d, "pipeline"), str(d, "state"),
+                        (int) num(d, "index"), optStr(d, "concurrency_class"));
+            case "CHILD_ENDED":
+                return new RunEvent.ChildEnded(at, str(d, "child_run_id"), str(d, "result"),
+                        str(d, "terminal_state"));
             default:
                 throw new IllegalArgumentException("unknown event type '" + type + "'");
         }
@@ -247,6 +306,73 @@ public final class EventCodec {
         }
         map(d, "attributes").forEach(builder::attribute);
         return builder.build();
+    }
+
+    /**
+     * @param request a gate's request
+     * @return its JSON form
+     */
+    public static Map<String, Object> gateRequest(GateRequest request) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("question", request.question());
+        List<Object> options = new ArrayList<>();
+        for (GateOption option : request.options()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("id", option.id());
+            o.put("label", option.label());
+            o.put("pros", new ArrayList<Object>(option.pros()));
+            o.put("cons", new ArrayList<Object>(option.cons()));
+            options.add(o);
+        }
+        d.put("options", options);
+        d.put("answerers", new ArrayList<Object>(request.answerers()));
+        d.put("timeout_ms", request.timeout() == null ? null : request.timeout().toMillis());
+        d.put("on_expiry", request.onExpiry().wireName());
+        d.put("default_option", request.defaultOption());
+        d.put("escalate_to", new ArrayList<Object>(request.escalateTo()));
+        return d;
+    }
+
+    /**
+     * @param d the JSON form of a gate's request
+     * @return the request
+     */
+    public static GateRequest gateRequest(Map<String, Object> d) {
+        List<GateOption> options = new ArrayList<>();
+        if (d.get("options") instanceof List<?> list) {
+            for (Object item : list) {
+                if (!(item instanceof Map<?, ?>)) {
+                    throw new IllegalArgumentException("field 'options' must hold objects");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> o = (Map<String, Object>) item;
+                options.add(new GateOption(str(o, "id"), optStr(o, "label"), strings(o, "pros"), strings(o, "cons")));
+            }
+        }
+        Object timeout = d.get("timeout_ms");
+        return new GateRequest(str(d, "question"), options, strings(d, "answerers"),
+                timeout == null ? null : Duration.ofMillis(num(d, "timeout_ms")),
+                GateRequest.Expiry.fromWireName(str(d, "on_expiry")), optStr(d, "default_option"),
+                strings(d, "escalate_to"));
+    }
+
+    private static List<String> strings(Map<String, Object> d, String key) {
+        Object value = d.get(key);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new IllegalArgumentException("field '" + key + "' must be a list, got " + Json.typeName(value));
+        }
+        List<String> strings = new ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof String text)) {
+                throw new IllegalArgumentException("field '" + key + "' must hold strings, got "
+                        + Json.typeName(item));
+            }
+            strings.add(text);
+        }
+        return strings;
     }
 
     private static Map<String, Integer> counters(Map<String, Object> map) {

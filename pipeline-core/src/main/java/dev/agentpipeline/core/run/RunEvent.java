@@ -359,4 +359,195 @@ public sealed interface RunEvent {
             return "PROGRESS_SAVED";
         }
     }
+
+    /**
+     * A durable timer was set: the run waits until {@code due} (a backoff, a gate's timeout, a monitoring window).
+     *
+     * @param at when it was set
+     * @param timerId its id, unique within the run
+     * @param stateId the state whose visit it belongs to
+     * @param purpose what it is for ({@link Timer#BACKOFF}...)
+     * @param due when it fires
+     */
+    record TimerSet(Instant at, String timerId, String stateId, String purpose, Instant due) implements RunEvent {
+        /** Validates. */
+        public TimerSet {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(timerId, "timerId");
+            Objects.requireNonNull(stateId, "stateId");
+            Objects.requireNonNull(purpose, "purpose");
+            Objects.requireNonNull(due, "due");
+        }
+
+        @Override
+        public String type() {
+            return "TIMER_SET";
+        }
+    }
+
+    /**
+     * A timer fired. Recorded at most once per timer, in the same append as what its firing does.
+     *
+     * @param at when
+     * @param timerId the timer
+     */
+    record TimerFired(Instant at, String timerId) implements RunEvent {
+        /** Validates. */
+        public TimerFired {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(timerId, "timerId");
+        }
+
+        @Override
+        public String type() {
+            return "TIMER_FIRED";
+        }
+    }
+
+    /**
+     * A signal from outside was consumed from the run's inbox. Recorded at most once per signal id.
+     *
+     * @param at when
+     * @param signalId the signal's id (its {@code signal_id} field or the SHA-256 of its bytes)
+     * @param name the signal's name
+     * @param stateId the state that received it
+     * @param payload the signal's JSON object
+     * @param source where it came from (a file name, {@code api})
+     */
+    record SignalReceived(Instant at, String signalId, String name, String stateId, Map<String, Object> payload,
+                          String source) implements RunEvent {
+        /** Validates and copies. */
+        public SignalReceived {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(signalId, "signalId");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(stateId, "stateId");
+            payload = JsonValues.copyOfMap(payload);
+            source = source == null ? "" : source;
+        }
+
+        @Override
+        public String type() {
+            return "SIGNAL_RECEIVED";
+        }
+    }
+
+    /**
+     * A decision gate opened: the run waits for a person's answer.
+     *
+     * @param at when
+     * @param gateId the gate's id ({@code STATE-visit})
+     * @param stateId the state that asks
+     * @param request what it asks, its options, who may answer and its timeout
+     */
+    record DecisionRequested(Instant at, String gateId, String stateId, GateRequest request) implements RunEvent {
+        /** Validates. */
+        public DecisionRequested {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(gateId, "gateId");
+            Objects.requireNonNull(stateId, "stateId");
+            Objects.requireNonNull(request, "request");
+        }
+
+        @Override
+        public String type() {
+            return "DECISION_REQUESTED";
+        }
+    }
+
+    /**
+     * A decision gate was answered, by a person or by its timeout's default. Recorded at most once per gate.
+     *
+     * @param at when
+     * @param gateId the gate
+     * @param option the chosen option
+     * @param by who answered ({@link Decision#BY_TIMEOUT} for a default taken on expiry)
+     * @param reason why, possibly empty
+     */
+    record DecisionRecorded(Instant at, String gateId, String option, String by, String reason) implements RunEvent {
+        /** Validates. */
+        public DecisionRecorded {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(gateId, "gateId");
+            Objects.requireNonNull(option, "option");
+            Objects.requireNonNull(by, "by");
+            reason = reason == null ? "" : reason;
+        }
+
+        @Override
+        public String type() {
+            return "DECISION_RECORDED";
+        }
+    }
+
+    /**
+     * A decision gate's timeout passed and it was escalated: it stays open, and {@code to} may answer it too.
+     *
+     * @param at when
+     * @param gateId the gate
+     * @param to who it was escalated to (empty: anyone may answer now)
+     */
+    record GateEscalated(Instant at, String gateId, java.util.List<String> to) implements RunEvent {
+        /** Validates and copies. */
+        public GateEscalated {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(gateId, "gateId");
+            to = java.util.List.copyOf(to);
+        }
+
+        @Override
+        public String type() {
+            return "GATE_ESCALATED";
+        }
+    }
+
+    /**
+     * The run started a child run (recorded after the child exists) and waits for it.
+     *
+     * @param at when
+     * @param childRunId the child's run id
+     * @param pipelineId the child's definition
+     * @param stateId the state that started it
+     * @param index its position among that state's children
+     * @param concurrencyClass the class whose limit it counts against
+     */
+    record ChildStarted(Instant at, String childRunId, String pipelineId, String stateId, int index,
+                        String concurrencyClass) implements RunEvent {
+        /** Validates. */
+        public ChildStarted {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(childRunId, "childRunId");
+            Objects.requireNonNull(pipelineId, "pipelineId");
+            Objects.requireNonNull(stateId, "stateId");
+            concurrencyClass = concurrencyClass == null ? "default" : concurrencyClass;
+        }
+
+        @Override
+        public String type() {
+            return "CHILD_STARTED";
+        }
+    }
+
+    /**
+     * A child run's end reached its parent. Recorded at most once per child.
+     *
+     * @param at when
+     * @param childRunId the child
+     * @param result how it ended ({@code DONE}, {@code CANCELED})
+     * @param terminalState the state it ended in
+     */
+    record ChildEnded(Instant at, String childRunId, String result, String terminalState) implements RunEvent {
+        /** Validates. */
+        public ChildEnded {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(childRunId, "childRunId");
+            Objects.requireNonNull(result, "result");
+            Objects.requireNonNull(terminalState, "terminalState");
+        }
+
+        @Override
+        public String type() {
+            return "CHILD_ENDED";
+        }
+    }
 }

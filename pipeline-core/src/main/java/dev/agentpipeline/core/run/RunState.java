@@ -64,6 +64,10 @@ public final class RunState {
     private final Instant endedAt;
     private final long sequence;
     private final long lastResumeSequence;
+    private final Map<String, Timer> timers;
+    private final List<ReceivedSignal> signals;
+    private final Map<String, Gate> gates;
+    private final Map<String, ChildRun> children;
 
     /** A value with the journal sequence that recorded it. */
     private record Recorded<T>(T value, long sequence) {
@@ -99,6 +103,10 @@ public final class RunState {
         this.endedAt = b.endedAt;
         this.sequence = b.sequence;
         this.lastResumeSequence = b.lastResumeSequence;
+        this.timers = b.timers;
+        this.signals = b.signals;
+        this.gates = b.gates;
+        this.children = b.children;
     }
 
     /**
@@ -152,6 +160,10 @@ public final class RunState {
         b.visitCounts = Map.of(started.initialState(), 1);
         b.attempts = List.of();
         b.progress = Map.of();
+        b.timers = Map.of();
+        b.signals = List.of();
+        b.gates = Map.of();
+        b.children = Map.of();
         b.createdAt = started.at();
         b.updatedAt = started.at();
         b.sequence = sequence;
@@ -223,10 +235,59 @@ public final class RunState {
             }
         } else if (event instanceof RunEvent.ProgressSaved p) {
             b.progress = with(progress, p.stateId(), new Recorded<>(p.snapshot(), sequence));
+        } else if (event instanceof RunEvent.RetryScheduled r) {
+            attempt(r.attemptId()).ifPresent(a -> b.timers = with(timers, retryTimerId(r.attemptId()),
+                    new Timer(retryTimerId(r.attemptId()), a.stateId(), Timer.RETRY, r.at().plus(r.delay()),
+                            a.visit(), sequence, 0, false)));
+        } else if (event instanceof RunEvent.TimerSet t) {
+            b.timers = with(timers, t.timerId(), new Timer(t.timerId(), t.stateId(), t.purpose(), t.due(),
+                    visitStart(t.stateId()), sequence, 0, false));
+        } else if (event instanceof RunEvent.TimerFired f) {
+            Timer timer = timers.get(f.timerId());
+            if (timer != null && timer.open()) {
+                b.timers = with(timers, f.timerId(), timer.fired(sequence));
+            }
+        } else if (event instanceof RunEvent.SignalReceived r) {
+            List<ReceivedSignal> list = new ArrayList<>(signals);
+            list.add(new ReceivedSignal(r.signalId(), r.name(), r.stateId(), r.payload(), r.source(), r.at(),
+                    sequence));
+            b.signals = Collections.unmodifiableList(list);
+        } else if (event instanceof RunEvent.DecisionRequested r) {
+            b.gates = with(gates, r.gateId(), new Gate(r.gateId(), r.stateId(), r.request(), r.at(),
+                    visitStart(r.stateId()), List.of(), null));
+        } else if (event instanceof RunEvent.DecisionRecorded r) {
+            Gate gate = gates.get(r.gateId());
+            if (gate != null && gate.open()) {
+                b.gates = with(gates, r.gateId(), gate.decide(new Decision(r.option(), r.by(), r.reason(), r.at(),
+                        sequence)));
+                String timer = Gate.timerId(r.gateId());
+                b.timers = cancelTimers(b.timers, t -> t.id().equals(timer));
+            }
+        } else if (event instanceof RunEvent.GateEscalated r) {
+            Gate gate = gates.get(r.gateId());
+            if (gate != null) {
+                b.gates = with(gates, r.gateId(), gate.escalate(r.to()));
+            }
+        } else if (event instanceof RunEvent.ChildStarted c) {
+            if (!children.containsKey(c.childRunId())) {
+                b.children = with(children, c.childRunId(), new ChildRun(c.childRunId(), c.pipelineId(),
+                        c.stateId(), c.index(), c.concurrencyClass(), c.at(), null, null, null,
+                        visitStart(c.stateId())));
+            }
+        } else if (event instanceof RunEvent.ChildEnded c) {
+            ChildRun child = children.get(c.childRunId());
+            if (child != null && !child.ended()) {
+                b.children = with(children, c.childRunId(), child.end(c.at(), c.result(), c.terminalState()));
+            }
         } else if (event instanceof RunEvent.Started) {
             throw new IllegalArgumentException("RUN_STARTED can only be the first event of a journal");
         }
-        // RetryScheduled only informs; it changes nothing but the sequence and time.
+        if (event instanceof RunEvent.AttemptStarted s) {
+            // Journals written before retry timers fired explicitly: the next attempt ends the wait.
+            b.timers = cancelTimers(b.timers, t -> t.stateId().equals(s.stateId()) && Timer.RETRY.equals(t.purpose()));
+        } else if (event instanceof RunEvent.Ended) {
+            b.timers = cancelTimers(b.timers, t -> true);
+        }
         return new RunState(b);
     }
 
@@ -253,13 +314,41 @@ public final class RunState {
             b.complete = true;
             b.finalResult = "DONE";
         }
-        if (!continuesVisit) {
+        if (continuesVisit) {
+            // A person resumed the run: it goes on now rather than after a backoff.
+            b.timers = cancelTimers(b.timers, timer -> Timer.RETRY.equals(timer.purpose())
+                    || Timer.BACKOFF.equals(timer.purpose()));
+        } else {
+            // A new visit: the waits of the one before end with it.
+            b.timers = cancelTimers(b.timers, timer -> true);
             b.visits = with(visits, t.to(), sequence);
             b.visitCounts = with(visitCounts, t.to(), visitCount(t.to()) + 1);
             if (!t.terminal() && !t.to().equals(initialState)) {
                 b.stageTimestamps = with(stageTimestamps, timestampKey(t.to(), "start"), t.at());
             }
         }
+    }
+
+    private static Map<String, Timer> cancelTimers(Map<String, Timer> map,
+                                                   java.util.function.Predicate<Timer> which) {
+        Map<String, Timer> copy = null;
+        for (Timer timer : map.values()) {
+            if (timer.open() && which.test(timer)) {
+                if (copy == null) {
+                    copy = new LinkedHashMap<>(map);
+                }
+                copy.put(timer.id(), timer.cancel());
+            }
+        }
+        return copy == null ? map : Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * @param attemptId a failed attempt
+     * @return the id of the timer of its retry's backoff
+     */
+    public static String retryTimerId(String attemptId) {
+        return "retry-" + attemptId;
     }
 
     private List<Attempt> replaceAttempt(String attemptId, java.util.function.UnaryOperator<Attempt> change) {
@@ -599,6 +688,118 @@ public final class RunState {
         return Optional.ofNullable(endedAt);
     }
 
+    /** @return every durable timer the run has set, by id, in the order they were set */
+    public Map<String, Timer> timers() {
+        return timers;
+    }
+
+    /** @return the timers that neither fired nor were canceled, soonest first */
+    public List<Timer> openTimers() {
+        List<Timer> open = new ArrayList<>();
+        for (Timer timer : timers.values()) {
+            if (timer.open()) {
+                open.add(timer);
+            }
+        }
+        open.sort(java.util.Comparator.comparing(Timer::due));
+        return List.copyOf(open);
+    }
+
+    /** @return the open timer that fires first, if any */
+    public Optional<Timer> nextTimer() {
+        Timer next = null;
+        for (Timer timer : timers.values()) {
+            if (timer.open() && (next == null || timer.due().isBefore(next.due()))) {
+                next = timer;
+            }
+        }
+        return Optional.ofNullable(next);
+    }
+
+    /** @return the signals the run received, in the order its journal recorded them */
+    public List<ReceivedSignal> signals() {
+        return signals;
+    }
+
+    /**
+     * @param signalId a signal id
+     * @return whether the journal already recorded a signal of this id
+     */
+    public boolean hasSignal(String signalId) {
+        for (ReceivedSignal signal : signals) {
+            if (signal.signalId().equals(signalId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param stateId a state
+     * @return the newest signal the state received during its current visit
+     */
+    public Optional<ReceivedSignal> freshSignal(String stateId) {
+        long visit = visitStart(stateId);
+        for (int i = signals.size() - 1; i >= 0; i--) {
+            ReceivedSignal signal = signals.get(i);
+            if (signal.stateId().equals(stateId)) {
+                return signal.journalSequence() > visit ? Optional.of(signal) : Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return every decision gate the run opened, by id, in the order they were opened */
+    public Map<String, Gate> gates() {
+        return gates;
+    }
+
+    /**
+     * @param stateId a state
+     * @return the gate the state opened during its current visit
+     */
+    public Optional<Gate> freshGate(String stateId) {
+        long visit = visitStart(stateId);
+        Gate found = null;
+        for (Gate gate : gates.values()) {
+            if (gate.stateId().equals(stateId) && gate.visit() == visit) {
+                found = gate;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** @return the gates that wait for an answer */
+    public List<Gate> openGates() {
+        List<Gate> open = new ArrayList<>();
+        for (Gate gate : gates.values()) {
+            if (gate.open()) {
+                open.add(gate);
+            }
+        }
+        return List.copyOf(open);
+    }
+
+    /** @return the runs this run started, by run id, in the order they were started */
+    public Map<String, ChildRun> children() {
+        return children;
+    }
+
+    /**
+     * @param stateId a state
+     * @return the children the state started during its current visit, in order
+     */
+    public List<ChildRun> freshChildren(String stateId) {
+        long visit = visitStart(stateId);
+        List<ChildRun> list = new ArrayList<>();
+        for (ChildRun child : children.values()) {
+            if (child.stateId().equals(stateId) && child.visit() == visit) {
+                list.add(child);
+            }
+        }
+        return List.copyOf(list);
+    }
+
     /** @return the journal sequence of the newest resume out of {@code PAUSED}; 0 if the run never resumed */
     public long lastResumeSequence() {
         return lastResumeSequence;
@@ -644,6 +845,10 @@ public final class RunState {
         Instant endedAt;
         long sequence;
         long lastResumeSequence;
+        Map<String, Timer> timers;
+        List<ReceivedSignal> signals;
+        Map<String, Gate> gates;
+        Map<String, ChildRun> children;
 
         Builder() {
         }
@@ -678,6 +883,10 @@ public final class RunState {
             endedAt = s.endedAt;
             sequence = s.sequence;
             lastResumeSequence = s.lastResumeSequence;
+            timers = s.timers;
+            signals = s.signals;
+            gates = s.gates;
+            children = s.children;
             Objects.requireNonNull(runId);
         }
     }

@@ -201,8 +201,8 @@ class PipelineDefinitionsYamlTest {
                     + p.message()).containsExactly(
                     "4:1: duplicate key 'title' (first at line 3)",
                     "12:3: duplicate key 'WORK' (first at line 10)",
-                    "15:5: unknown key 'termnial' in state DONE; expected collect, description, properties, settings,"
-                            + " stage, summary_stand_in, terminal");
+                    "15:5: unknown key 'termnial' in state DONE; expected children, collect, description, gate,"
+                            + " properties, settings, signal, stage, summary_stand_in, terminal");
         }
 
         @Test
@@ -270,7 +270,7 @@ class PipelineDefinitionsYamlTest {
 
             // Then
             singleProblem(e, 11, 5, "unknown key 'stgae' in state WORK",
-                    "expected collect, description, properties, settings, stage, summary_stand_in, terminal");
+                    "expected children, collect, description, gate, properties, settings, signal, stage, summary_stand_in, terminal");
         }
 
         @Test
