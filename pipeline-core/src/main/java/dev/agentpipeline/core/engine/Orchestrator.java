@@ -1,6 +1,9 @@
 package dev.agentpipeline.core.engine;
 
+import dev.agentpipeline.core.definition.ChildrenSpec;
 import dev.agentpipeline.core.definition.CollectorDefinition;
+import dev.agentpipeline.core.definition.GateSpec;
+import dev.agentpipeline.core.definition.SignalSpec;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.StateDefinition;
 import dev.agentpipeline.core.definition.TransitionDefinition;
@@ -10,10 +13,16 @@ import dev.agentpipeline.core.loop.FailureClassifier;
 import dev.agentpipeline.core.loop.LoopSignal;
 import dev.agentpipeline.core.run.Attempt;
 import dev.agentpipeline.core.run.Checkpoint;
+import dev.agentpipeline.core.run.ChildRun;
+import dev.agentpipeline.core.run.Gate;
+import dev.agentpipeline.core.run.GateOption;
+import dev.agentpipeline.core.run.GateRequest;
 import dev.agentpipeline.core.run.LoopHealthEntry;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.run.Timer;
 import dev.agentpipeline.core.run.Ids;
 import dev.agentpipeline.core.store.FileRunStore;
+import dev.agentpipeline.core.store.RunClaim;
 import dev.agentpipeline.core.store.RunSnapshot;
 import dev.agentpipeline.spi.FailureClass;
 import dev.agentpipeline.spi.OutcomeStatus;
@@ -101,6 +110,9 @@ public final class Orchestrator {
     private final DoubleSupplier random;
     private final BiFunction<String, String, Path> attemptDirectories;
     private EvidenceCollectorRegistry collectors;
+    private final boolean foreground;
+    private final Map<String, Integer> concurrency;
+    private final int defaultConcurrency;
     private final AtomicBoolean stop = new AtomicBoolean();
     /** Set when a wait or a stage was interrupted; the thread's interrupt is restored when drive returns. */
     private final AtomicBoolean interrupted = new AtomicBoolean();
@@ -121,6 +133,9 @@ public final class Orchestrator {
                 ? (run, attempt) -> files.runDirectory(run).resolve(ATTEMPTS).resolve(attempt)
                 : (run, attempt) -> null;
         this.collectors = b.collectors;
+        this.foreground = b.foreground;
+        this.concurrency = Map.copyOf(b.concurrency);
+        this.defaultConcurrency = b.defaultConcurrency;
     }
 
     /** The evidence collectors, found with ServiceLoader on first use unless the builder named them. */
@@ -194,7 +209,13 @@ public final class Orchestrator {
         if (pipeline.collectsEvidence()) {
             pipeline.checkCollectors(collectors());
         }
-        try (Mdc.Scope a = Mdc.put("run_id", runId);
+        Optional<RunClaim> claim = runtime.store().tryClaim(runId);
+        if (claim.isEmpty()) {
+            LOG.info("Run {} is driven by another driver now; leaving it", runId);
+            return new DriveResult(first, DriveResult.Status.BUSY, "another driver drives run " + runId);
+        }
+        try (RunClaim held = claim.get();
+             Mdc.Scope a = Mdc.put("run_id", runId);
              Mdc.Scope b = Mdc.put("pipeline", first.state().pipelineId())) {
             while (true) {
                 RunSnapshot run = runtime.load(runId);
@@ -212,7 +233,7 @@ public final class Orchestrator {
                 }
                 Optional<DriveResult> done = step(runId, state);
                 if (done.isPresent()) {
-                    return settle(done.get());
+                    return done.get().status() == DriveResult.Status.WAITING ? done.get() : settle(done.get());
                 }
             }
         } finally {
@@ -246,6 +267,21 @@ public final class Orchestrator {
                 return recoverCrash(runId, definition, open.get());
             }
             StateDefinition stateDefinition = definition.state(phase).orElseThrow();
+            Optional<DriveResult> timers = timers(runId, state);
+            if (timers == null || timers.isPresent()) {
+                return timers == null ? Optional.empty() : timers;
+            }
+            if (stateDefinition.gate() != null) {
+                Optional<Gate> gate = state.freshGate(phase);
+                if (gate.isEmpty()) {
+                    runtime.openGate(runId, gateRequest(stateDefinition, state, definition));
+                    return Optional.empty();
+                }
+                if (gate.get().open()) {
+                    return waiting(runId, new Wait(Wait.Kind.DECISION, phase, gate.get().id(),
+                            gate.get().escalated() ? null : gate.get().due().orElse(null)));
+                }
+            }
             if (phase.equals(definition.initialState())) {
                 Optional<String> target = entry.apply(state);
                 if (target.isPresent()) {
@@ -268,6 +304,15 @@ public final class Orchestrator {
                 boolean judged = recorded && state.lastResumeSequence() > evidence.get().journalSequence();
                 if (!succeeded || judged) {
                     return runAttempt(runId, state, definition, stages.require(stateDefinition.stage()));
+                }
+            }
+            if (stateDefinition.signal() != null && state.freshSignal(phase).isEmpty()) {
+                return awaitSignal(runId, state, stateDefinition);
+            }
+            if (stateDefinition.children() != null) {
+                Optional<DriveResult> children = driveChildren(runId, state, stateDefinition);
+                if (children == null || children.isPresent()) {
+                    return children == null ? Optional.empty() : children;
                 }
             }
             List<String> targets = new ArrayList<>();
@@ -393,7 +438,7 @@ public final class Orchestrator {
                 runtime.scheduleRetry(runId, attempt.attemptId(), failureClass, delay);
                 LOG.info("Retrying {} after {} ms ({} retry {} of {})", phase, delay.toMillis(),
                         failureClass.wireName(), transientRetries, retryPolicy.maxTransientRetries());
-                return sleep(runId, delay);
+                return Optional.empty(); // the retry's timer holds the next attempt back
             }
             retriesExhausted = true;
         }
@@ -415,7 +460,7 @@ public final class Orchestrator {
         }
         if (!retryPolicy.failureDelay().isZero()) {
             runtime.scheduleRetry(runId, attempt.attemptId(), failureClass, retryPolicy.failureDelay());
-            return sleep(runId, retryPolicy.failureDelay());
+            return Optional.empty();
         }
         return Optional.empty();
     }
@@ -437,15 +482,171 @@ public final class Orchestrator {
         return count;
     }
 
-    private Optional<DriveResult> sleep(String runId, Duration delay) {
-        try {
-            sleeper.sleep(delay);
+    /**
+     * Fires the timers that are due (each once), and holds the state back while a backoff or another timer that
+     * blocks it is open: by sleeping until it is due (then firing it), or by answering that the run waits.
+     *
+     * @return null to take another step, a result to return, or empty to go on with this step
+     */
+    private Optional<DriveResult> timers(String runId, RunState state) {
+        Instant now = runtime.clock().instant();
+        Timer blocking = null;
+        for (Timer timer : state.openTimers()) {
+            if (timer.dueAt(now)) {
+                runtime.fireTimer(runId, timer.id(), false);
+                return null;
+            }
+            if (blocks(timer) && blocking == null) {
+                blocking = timer;
+            }
+        }
+        if (blocking == null) {
             return Optional.empty();
+        }
+        if (!foreground) {
+            return waiting(runId, new Wait(Wait.Kind.TIMER, blocking.stateId(), blocking.purpose(), blocking.due()));
+        }
+        try {
+            sleeper.sleep(Duration.between(now, blocking.due()));
         } catch (InterruptedException e) {
             interrupted.set(true);
             stop.set(true);
+            return null;
+        }
+        // The wait is over even if a test's clock did not move while it slept.
+        runtime.fireTimer(runId, blocking.id(), true);
+        return null;
+    }
+
+    /**
+     * A state with {@code children:}: records the ends of its children (each once), starts the next ones while their
+     * class has room, and, in the foreground, drives a running child itself; the state's transitions are tried once
+     * every child ended.
+     *
+     * @return null to take another step, a result to return, or empty when every child ended
+     */
+    private Optional<DriveResult> driveChildren(String runId, RunState state, StateDefinition stateDefinition) {
+        ChildrenSpec spec = stateDefinition.children();
+        String phase = stateDefinition.id();
+        List<ChildRun> children = state.freshChildren(phase);
+        int running = 0;
+        for (ChildRun child : children) {
+            if (!child.ended()) {
+                if (runtime.recordChildEnded(runId, child.runId()).isPresent()) {
+                    return null;
+                }
+                running++;
+            }
+        }
+        int limit = concurrency.getOrDefault(spec.concurrencyClass(), defaultConcurrency);
+        if (children.size() < spec.count() && running < limit) {
+            runtime.startChild(runId, children.size());
+            return null;
+        }
+        if (running == 0) {
             return Optional.empty();
         }
+        if (foreground) {
+            for (ChildRun child : children) {
+                if (!child.ended()) {
+                    DriveResult result;
+                    try (Mdc.Scope c = Mdc.put("child_run_id", child.runId())) {
+                        result = drive(child.runId());
+                    }
+                    if (result.status() == DriveResult.Status.COMPLETED) {
+                        return null;
+                    }
+                    return waiting(runId, new Wait(Wait.Kind.CHILDREN, phase, "child " + child.runId() + " "
+                            + result.status().name().toLowerCase(Locale.ROOT) + (result.reason().isEmpty() ? ""
+                            : ": " + result.reason()), result.waitingFor() == null ? null : result.waitingFor().until()));
+                }
+            }
+        }
+        int ended = children.size() - running;
+        return waiting(runId, new Wait(Wait.Kind.CHILDREN, phase, ended + "/" + spec.count() + " ended, " + running
+                + " running (" + spec.concurrencyClass() + " limit " + limit + ")", null));
+    }
+
+    /** Deadlines (a gate's or a signal's timeout) fire when due but do not hold the state back. */
+    private static boolean blocks(Timer timer) {
+        return !Timer.GATE_TIMEOUT.equals(timer.purpose()) && !Timer.SIGNAL_TIMEOUT.equals(timer.purpose());
+    }
+
+    private Optional<DriveResult> waiting(String runId, Wait wait) {
+        LOG.debug("Run {} waits for {}", runId, wait.describe());
+        return Optional.of(new DriveResult(runtime.load(runId), DriveResult.Status.WAITING, "waits for "
+                + wait.describe(), wait));
+    }
+
+    /** A state whose stage is done (or that has none) and whose signal has not come: set its timeout, and wait. */
+    private Optional<DriveResult> awaitSignal(String runId, RunState state, StateDefinition stateDefinition) {
+        SignalSpec spec = stateDefinition.signal();
+        String phase = stateDefinition.id();
+        Instant until = null;
+        if (spec.timeout() != null) {
+            String timerId = "signal-" + phase + "-" + state.visitCount(phase);
+            Timer timer = state.timers().get(timerId);
+            if (timer == null) {
+                runtime.setTimer(runId, timerId, Timer.SIGNAL_TIMEOUT, runtime.clock().instant().plus(spec.timeout()));
+                return Optional.empty();
+            }
+            until = timer.due();
+        }
+        return waiting(runId, new Wait(Wait.Kind.SIGNAL, phase, spec.name(), until));
+    }
+
+    /** The gate's question and options, with the evidence they name filled in. */
+    static GateRequest gateRequest(StateDefinition state, RunState run, PipelineDefinition definition) {
+        GateSpec spec = state.gate();
+        GuardContext context = GuardContext.of(run, state.id(), state.id(), definition.summaryStandIns());
+        String question = spec.question().render(context, Map.of());
+        List<GateOption> options = spec.options();
+        if (spec.optionsFrom() != null) {
+            Optional<Object> given = context.value(spec.optionsFrom());
+            List<GateOption> read = given.isPresent() ? optionsOf(given.get()) : List.of();
+            if (!read.isEmpty()) {
+                options = read;
+            } else if (given.isPresent()) {
+                LOG.warn("Gate {}: {} holds no options of the form [{{id, label, pros, cons}}]; offering the"
+                        + " definition's", state.id(), spec.optionsFrom());
+            }
+        }
+        String defaultOption = spec.defaultOption();
+        if (defaultOption != null && !options.isEmpty() && options.stream().noneMatch(o -> o.id().equals(
+                spec.defaultOption()))) {
+            options = spec.options(); // the default must stay one of the options
+        }
+        return new GateRequest(question.isBlank() ? "Decide how " + state.id() + " goes on" : question, options,
+                spec.answerers(), spec.timeout(), spec.onExpiry(), defaultOption, spec.escalateTo());
+    }
+
+    private static List<GateOption> optionsOf(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return List.of();
+        }
+        List<GateOption> options = new ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof Map<?, ?> map) || !(map.get("id") instanceof String id)) {
+                return List.of();
+            }
+            try {
+                options.add(new GateOption(id, map.get("label") instanceof String l ? l : "",
+                        texts(map.get("pros")), texts(map.get("cons"))));
+            } catch (IllegalArgumentException e) {
+                return List.of();
+            }
+        }
+        return options;
+    }
+
+    private static List<String> texts(Object value) {
+        List<String> texts = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object item : list) {
+                texts.add(String.valueOf(item));
+            }
+        }
+        return texts;
     }
 
     /**
@@ -573,6 +774,9 @@ public final class Orchestrator {
         private DoubleSupplier random = new SecureRandom()::nextDouble;
         private BiFunction<String, String, Path> attemptDirectories;
         private EvidenceCollectorRegistry collectors;
+        private boolean foreground = true;
+        private final Map<String, Integer> concurrency = new LinkedHashMap<>();
+        private int defaultConcurrency = 4;
 
         private Builder(PipelineRuntime runtime, StageRegistry stages) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -684,6 +888,54 @@ public final class Orchestrator {
          */
         public Builder collectors(EvidenceCollectorRegistry value) {
             this.collectors = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * Whether a drive works in the foreground: it sleeps through a backoff (with the {@link #sleeper(Sleeper)})
+         * and drives a state's child runs itself, one at a time; or it returns {@link DriveResult.Status#WAITING}
+         * so that no thread is held while the run waits, and a {@code Worker} drives what can move. Either way a
+         * wait is a durable timer: a drive after a restart waits only for what is left of it. The foreground is the
+         * default, for callers that drive one run; a worker turns it off.
+         *
+         * @param value true to sleep through timers and drive children in this drive
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder foreground(boolean value) {
+            this.foreground = value;
+            return this;
+        }
+
+        /**
+         * How many child runs of a concurrency class a state keeps running at once (the build pipeline's
+         * {@code opus: 4, sonnet: 8, haiku: 12}); classes not named get {@link #defaultConcurrency(int)}.
+         *
+         * @param concurrencyClass the class ({@code children.class} of a state)
+         * @param limit at least 1
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder concurrency(String concurrencyClass, int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("a concurrency limit is at least 1, got " + limit
+                        + " for class " + concurrencyClass);
+            }
+            concurrency.put(Objects.requireNonNull(concurrencyClass, "concurrencyClass"), limit);
+            return this;
+        }
+
+        /**
+         * @param limit how many child runs of a class not named with {@link #concurrency(String, int)} run at once
+         *     (4 unless set); at least 1
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder defaultConcurrency(int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("a concurrency limit is at least 1, got " + limit);
+            }
+            this.defaultConcurrency = limit;
             return this;
         }
 

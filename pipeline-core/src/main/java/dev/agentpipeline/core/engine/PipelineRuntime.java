@@ -1,5 +1,6 @@
 package dev.agentpipeline.core.engine;
 
+import dev.agentpipeline.core.definition.ChildrenSpec;
 import dev.agentpipeline.core.definition.Durations;
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.definition.StateDefinition;
@@ -10,6 +11,7 @@ import dev.agentpipeline.core.loop.LoopHealthPolicy;
 import dev.agentpipeline.core.loop.LoopSignal;
 import dev.agentpipeline.core.run.Attempt;
 import dev.agentpipeline.core.run.Checkpoint;
+import dev.agentpipeline.core.run.ChildRun;
 import dev.agentpipeline.core.run.Decision;
 import dev.agentpipeline.core.run.Gate;
 import dev.agentpipeline.core.run.GateOption;
@@ -253,7 +255,14 @@ public final class PipelineRuntime {
             if (unfinished.isPresent()) {
                 return new StartResult(unfinished.get(), true);
             }
-            String runId = newRunId(definition.id(), subject);
+            return new StartResult(create(definition, request, newRunId(definition.id(), subject), true), false);
+        }
+    }
+
+    /** Appends a new run's RUN_STARTED; the caller holds the subject's lock. */
+    private RunSnapshot create(PipelineDefinition definition, StartRequest request, String runId, boolean active) {
+        String subject = request.subjectId();
+        {
             Map<String, Integer> counters = new LinkedHashMap<>();
             Map<String, Integer> limits = new LinkedHashMap<>();
             definition.counters().forEach((counter, spec) -> {
@@ -265,11 +274,119 @@ public final class PipelineRuntime {
             RunSnapshot run;
             try (Mdc.Scope a = Mdc.put("run_id", runId)) {
                 run = store.append(runId, 0, List.of(started));
-                store.setActive(definition.id(), subject, runId);
+                if (active) {
+                    store.setActive(definition.id(), subject, runId);
+                }
                 LOG.info("Started run {} of pipeline {} for {}", runId, definition.id(), subject);
             }
             notifyListeners(List.of(started), run.state());
-            return new StartResult(run, false);
+            return run;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- child runs
+
+    /** The manifest key of a child run that names its parent run. */
+    public static final String PARENT_RUN = "parent_run_id";
+
+    /**
+     * The id of a child run: derived from the parent's id, the state that starts it, the state's visit and the
+     * child's index, so that starting it again after a crash finds the first.
+     *
+     * @param parent the parent run
+     * @param stateId the state that starts it
+     * @param index its index among the state's children
+     * @return the child's run id (at most 128 characters; a digest of the derivation when it would be longer)
+     */
+    public static String childRunId(RunState parent, String stateId, int index) {
+        String id = parent.runId() + "." + stateId.toLowerCase(Locale.ROOT) + "-" + parent.visitCount(stateId) + "-"
+                + index;
+        if (id.length() <= 128) {
+            return id;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "child-" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /**
+     * Starts child {@code index} of the state the parent works in (its {@code children:}), or finds it if it
+     * exists, and records its start in the parent (once).
+     *
+     * @param parentRunId the parent run
+     * @param index the child's index
+     * @return the parent afterwards
+     * @throws PipelineException if the parent's state starts no children or the child's pipeline is unknown
+     */
+    public RunSnapshot startChild(String parentRunId, int index) {
+        RunState parent = load(parentRunId).state();
+        requireOpen(parent);
+        String stateId = parent.workingState();
+        StateDefinition state = definition(parent.pipelineId()).state(stateId).orElseThrow();
+        ChildrenSpec spec = state.children();
+        if (spec == null || index < 0 || index >= spec.count()) {
+            throw new PipelineException("no_such_child", "State " + stateId + " of run " + parentRunId
+                    + " starts no child " + index + ".", "");
+        }
+        PipelineDefinition childDefinition = definitions.get(spec.pipeline());
+        if (childDefinition == null) {
+            throw new PipelineException("unknown_pipeline", "State " + stateId + " starts runs of pipeline '"
+                    + spec.pipeline() + "', which this runtime does not know.", "Register it with"
+                    + " PipelineRuntime.Builder.definition(...); known: " + String.join(", ", definitions.keySet())
+                    + ".");
+        }
+        String childId = childRunId(parent, stateId, index);
+        if (store.load(childId).isEmpty()) {
+            StartRequest request = StartRequest.builder(childDefinition.id(), childId)
+                    .title(parent.title() + " (" + stateId + " " + (index + 1) + "/" + spec.count() + ")")
+                    .manifest(PARENT_RUN, parentRunId)
+                    .manifest("parent_state", stateId)
+                    .manifest("child_index", index)
+                    .manifest("concurrency_class", spec.concurrencyClass())
+                    .build();
+            try (RunLock ignored = store.lockSubject(childDefinition.id(), childId, lockTimeout)) {
+                if (store.load(childId).isEmpty()) {
+                    create(childDefinition, request, childId, false);
+                }
+            }
+        }
+        try (RunLock ignored = store.lock(parentRunId, lockTimeout)) {
+            RunSnapshot run = load(parentRunId);
+            if (run.state().children().containsKey(childId) || run.state().complete()) {
+                return run;
+            }
+            return append(run, List.of(new RunEvent.ChildStarted(now(), childId, childDefinition.id(), stateId, index,
+                    spec.concurrencyClass())));
+        }
+    }
+
+    /**
+     * Records in a parent that a child ended, once; does nothing while the child runs or when the parent already
+     * recorded its end.
+     *
+     * @param parentRunId the parent
+     * @param childRunId the child
+     * @return the parent afterwards, if this call recorded the end
+     */
+    public Optional<RunSnapshot> recordChildEnded(String parentRunId, String childRunId) {
+        Optional<RunSnapshot> child = store.load(childRunId);
+        if (child.isEmpty() || !child.get().state().complete()) {
+            return Optional.empty();
+        }
+        RunState ended = child.get().state();
+        try (RunLock ignored = store.lock(parentRunId, lockTimeout)) {
+            RunSnapshot run = load(parentRunId);
+            ChildRun known = run.state().children().get(childRunId);
+            if (known == null || known.ended() || run.state().complete()) {
+                return Optional.empty();
+            }
+            LOG.info("Run {}: child {} ended {}", parentRunId, childRunId, ended.finalResult().orElse("DONE"));
+            return Optional.of(append(run, List.of(new RunEvent.ChildEnded(now(), childRunId,
+                    ended.finalResult().orElse("DONE"), ended.phase()))));
         }
     }
 
@@ -469,6 +586,21 @@ public final class PipelineRuntime {
      * @throws PipelineException if the run does not exist or already ended
      */
     public RunSnapshot cancel(String runId, String reason) {
+        RunState before = load(runId).state();
+        if (!before.complete()) {
+            // Children first: a crash part way leaves the parent open, and canceling it again goes on from there.
+            for (ChildRun child : before.children().values()) {
+                if (!child.ended()) {
+                    store.load(child.runId()).filter(c -> !c.state().complete()).ifPresent(c -> {
+                        try {
+                            cancel(child.runId(), "Parent run " + runId + " was canceled");
+                        } catch (PipelineException e) {
+                            LOG.debug("Child {} ended meanwhile: {}", child.runId(), e.getMessage());
+                        }
+                    });
+                }
+            }
+        }
         try (RunLock ignored = store.lock(runId, lockTimeout)) {
             RunSnapshot run = load(runId);
             RunState state = run.state();
@@ -479,8 +611,17 @@ public final class PipelineRuntime {
             PipelineDefinition definition = definition(state.pipelineId());
             String terminal = definition.states().values().stream().filter(StateDefinition::terminal)
                     .map(StateDefinition::id).findFirst().orElseThrow();
-            RunSnapshot after = append(run, List.of(new RunEvent.Ended(now(), "CANCELED", terminal,
-                    reason == null || reason.isBlank() ? "Canceled by user" : reason, true)));
+            List<RunEvent> events = new ArrayList<>();
+            for (ChildRun child : state.children().values()) {
+                if (!child.ended()) {
+                    store.load(child.runId()).filter(c -> c.state().complete()).ifPresent(c -> events.add(
+                            new RunEvent.ChildEnded(now(), child.runId(), c.state().finalResult().orElse("DONE"),
+                                    c.state().phase())));
+                }
+            }
+            events.add(new RunEvent.Ended(now(), "CANCELED", terminal,
+                    reason == null || reason.isBlank() ? "Canceled by user" : reason, true));
+            RunSnapshot after = append(run, events);
             store.clearActive(state.pipelineId(), state.subjectId(), runId);
             LOG.info("Run {} canceled: {}", runId, reason);
             return after;

@@ -81,6 +81,7 @@ public final class FileRunStore implements RunStore {
     private static final String CHECKPOINTS = "checkpoints.json";
     private static final String MANIFEST = "manifest.json";
     private static final String LOCK = "run.lock";
+    private static final String DRIVER_LOCK = "driver.lock";
 
     /** The {@code .gitignore} of a root the store creates: the state is not for version control. */
     static final String GITIGNORE = "# Agent Pipeline's run state (journals, locks, workspaces): not for version"
@@ -502,6 +503,28 @@ public final class FileRunStore implements RunStore {
     }
 
     // ------------------------------------------------------------------------------------------------- locks
+
+    @Override
+    public Optional<RunClaim> tryClaim(String runId) {
+        Ids.requireSafe("run id", runId);
+        try {
+            RunLock lock = FileLocks.acquire(runDirectory(runId).resolve(DRIVER_LOCK), Duration.ZERO,
+                    "The driver of run " + runId);
+            return Optional.of(new RunClaim() {
+                @Override
+                public long token() {
+                    return 0;
+                }
+
+                @Override
+                public void close() {
+                    lock.close();
+                }
+            });
+        } catch (LockTimeoutException e) {
+            return Optional.empty();
+        }
+    }
 
     @Override
     public RunLock lock(String runId, Duration timeout) {

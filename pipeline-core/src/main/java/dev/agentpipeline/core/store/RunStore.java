@@ -73,6 +73,15 @@ public interface RunStore {
     RunLock lock(String runId, Duration timeout);
 
     /**
+     * Takes the right to drive a run, if no other driver (thread or process) holds it; never waits.
+     *
+     * @param runId the run
+     * @return the claim, or empty when another driver holds it
+     * @since 0.1
+     */
+    Optional<RunClaim> tryClaim(String runId);
+
+    /**
      * Takes exclusive ownership of a subject, to start at most one run for it at a time.
      *
      * @param pipelineId the pipeline

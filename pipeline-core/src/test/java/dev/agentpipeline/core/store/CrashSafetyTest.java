@@ -184,6 +184,11 @@ class CrashSafetyTest {
         }
 
         @Override
+        public java.util.Optional<dev.agentpipeline.core.store.RunClaim> tryClaim(String runId) {
+            return files.tryClaim(runId);
+        }
+
+        @Override
         public RunLock lockSubject(String pipelineId, String subjectId, Duration timeout) {
             return files.lockSubject(pipelineId, subjectId, timeout);
         }

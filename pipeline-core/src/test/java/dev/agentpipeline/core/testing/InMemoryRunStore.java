@@ -96,6 +96,27 @@ public final class InMemoryRunStore implements RunStore {
         }
     }
 
+    private final Map<String, ReentrantLock> claims = new ConcurrentHashMap<>();
+
+    @Override
+    public java.util.Optional<dev.agentpipeline.core.store.RunClaim> tryClaim(String runId) {
+        ReentrantLock claim = claims.computeIfAbsent(runId, k -> new ReentrantLock());
+        if (!claim.tryLock()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new dev.agentpipeline.core.store.RunClaim() {
+            @Override
+            public long token() {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+                claim.unlock();
+            }
+        });
+    }
+
     @Override
     public RunLock lock(String runId, Duration timeout) {
         return acquire("run:" + Ids.requireSafe("run id", runId), timeout, "Run " + runId);
