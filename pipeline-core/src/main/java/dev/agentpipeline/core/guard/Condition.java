@@ -195,9 +195,11 @@ public final class Condition {
         }
         int dot = path.indexOf('.');
         String root = dot < 0 ? path : path.substring(0, dot);
-        if (dot < 0 || !List.of("checkpoint", "summary", "outcome", "evidence", "counter", "run").contains(root)) {
+        if (dot < 0 || !List.of("checkpoint", "summary", "outcome", "evidence", "signal", "decision", "children", "counter",
+                "run").contains(root)) {
             throw new IllegalArgumentException("evidence path '" + path
-                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, evidence.STATE, counter.NAME or run.");
+                    + "' must start with checkpoint.STATE, summary.STATE, outcome.STATE, evidence.STATE, signal.STATE,"
+                    + " decision.STATE, children.STATE, counter.NAME or run.");
         }
     }
 
