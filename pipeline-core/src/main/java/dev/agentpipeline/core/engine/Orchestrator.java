@@ -95,6 +95,9 @@ public final class Orchestrator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
+    /** The outcome attribute that marks an attempt a stop request interrupted (it is run again, not judged). */
+    public static final String INTERRUPTED = "interrupted";
+
     /** The directory of a file store's run that holds one directory per attempt. */
     public static final String ATTEMPTS = "attempts";
 
@@ -289,20 +292,13 @@ public final class Orchestrator {
                 }
             }
             if (stateDefinition.stagePlugin().isPresent()) {
-                Optional<Attempt> finished = state.freshFinishedAttempt(phase);
-                boolean succeeded = finished.isPresent()
-                        && finished.get().outcome().status() != OutcomeStatus.FAILED;
-                Optional<Checkpoint> evidence = state.freshCheckpoint(phase);
-                boolean recorded = succeeded && evidence.isPresent()
-                        && finished.get().attemptId().equals(evidence.get().payload().get("attempt_id"));
-                if (succeeded && !recorded) {
+                StageWork work = stageWork(state, phase);
+                if (work == StageWork.RECORD_EVIDENCE) {
                     // An outcome whose evidence a crash or a pause kept from being recorded.
-                    recordEvidence(runId, definition, finished.get(), null);
+                    recordEvidence(runId, definition, state.freshFinishedAttempt(phase).orElseThrow(), null);
                     return Optional.empty();
                 }
-                // Evidence that was already judged before a person resumed the run: run the stage again.
-                boolean judged = recorded && state.lastResumeSequence() > evidence.get().journalSequence();
-                if (!succeeded || judged) {
+                if (work == StageWork.RUN) {
                     return runAttempt(runId, state, definition, stages.require(stateDefinition.stage()));
                 }
             }
@@ -404,6 +400,15 @@ public final class Orchestrator {
                     working == null ? Map.of() : working.settings(), attemptDirectory(runId, attempt));
             outcome = invoke(stage, context);
         }
+        if (stop.get() && outcome.status() == OutcomeStatus.FAILED) {
+            // Stopped from outside (a worker shutting down): the stage saw cancellation. Its failure says nothing
+            // about the work, so it is recorded as interrupted and not judged; the next drive runs the stage again.
+            outcome = StageOutcome.failed(outcome.failureClass(), outcome.failure().map(f -> f.message())
+                    .orElse("interrupted")).attribute(INTERRUPTED, true).build();
+            runtime.finishAttempt(runId, attempt.attemptId(), outcome);
+            LOG.info("{} attempt {} interrupted by a stop request", phase, attempt.number());
+            return Optional.empty();
+        }
         AttemptResult finished = runtime.finishAttempt(runId, attempt.attemptId(), outcome);
         RunState after = finished.run().state();
         if (after.complete() || after.isPaused()) {
@@ -475,11 +480,33 @@ public final class Orchestrator {
         int count = 0;
         for (Attempt attempt : state.attempts()) {
             if (attempt.stateId().equals(phase) && attempt.visit() == visit
-                    && (attempt.finishedSequence() == 0 || attempt.finishedSequence() > resumed)) {
+                    && (attempt.finishedSequence() == 0 || attempt.finishedSequence() > resumed)
+                    && !(attempt.outcome() != null
+                    && Boolean.TRUE.equals(attempt.outcome().attributes().get(INTERRUPTED)))) {
                 count++;
             }
         }
         return count;
+    }
+
+    /** What a state's stage plugin has left to do in the current visit. */
+    enum StageWork { RUN, RECORD_EVIDENCE, DONE }
+
+    /**
+     * Whether the state's stage must run (no fresh success, or its evidence was judged before a person resumed the
+     * run), only has its evidence to record (a crash or a pause came between), or is done.
+     */
+    static StageWork stageWork(RunState state, String phase) {
+        Optional<Attempt> finished = state.freshFinishedAttempt(phase);
+        boolean succeeded = finished.isPresent() && finished.get().outcome().status() != OutcomeStatus.FAILED;
+        Optional<Checkpoint> evidence = state.freshCheckpoint(phase);
+        boolean recorded = succeeded && evidence.isPresent()
+                && finished.get().attemptId().equals(evidence.get().payload().get("attempt_id"));
+        if (succeeded && !recorded) {
+            return StageWork.RECORD_EVIDENCE;
+        }
+        boolean judged = recorded && state.lastResumeSequence() > evidence.get().journalSequence();
+        return !succeeded || judged ? StageWork.RUN : StageWork.DONE;
     }
 
     /**
@@ -568,7 +595,7 @@ public final class Orchestrator {
     }
 
     /** Deadlines (a gate's or a signal's timeout) fire when due but do not hold the state back. */
-    private static boolean blocks(Timer timer) {
+    static boolean blocks(Timer timer) {
         return !Timer.GATE_TIMEOUT.equals(timer.purpose()) && !Timer.SIGNAL_TIMEOUT.equals(timer.purpose());
     }
 
@@ -584,7 +611,7 @@ public final class Orchestrator {
         String phase = stateDefinition.id();
         Instant until = null;
         if (spec.timeout() != null) {
-            String timerId = "signal-" + phase + "-" + state.visitCount(phase);
+            String timerId = signalTimerId(state, phase);
             Timer timer = state.timers().get(timerId);
             if (timer == null) {
                 runtime.setTimer(runId, timerId, Timer.SIGNAL_TIMEOUT, runtime.clock().instant().plus(spec.timeout()));
@@ -593,6 +620,11 @@ public final class Orchestrator {
             until = timer.due();
         }
         return waiting(runId, new Wait(Wait.Kind.SIGNAL, phase, spec.name(), until));
+    }
+
+    /** The id of the timer that limits how long a visit of a state waits for its signal. */
+    static String signalTimerId(RunState state, String phase) {
+        return "signal-" + phase + "-" + state.visitCount(phase);
     }
 
     /** The gate's question and options, with the evidence they name filled in. */

@@ -153,7 +153,8 @@ class PipelineDefinitionBuilderTest {
     void rejectsAnEvidencePathWithAnUnknownRoot() {
         assertThatThrownBy(() -> Condition.of("outcomes.BUILD.verdict", Operator.EQ, "PASS"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("must start with checkpoint.STATE, summary.STATE, outcome.STATE, evidence.STATE, counter.NAME or run.");
+                .hasMessageContaining("must start with checkpoint.STATE, summary.STATE, outcome.STATE,"
+                        + " evidence.STATE, signal.STATE, decision.STATE, children.STATE, counter.NAME or run.");
     }
 
     @Test

@@ -219,7 +219,8 @@ class ConditionTest {
             assertThatThrownBy(() -> Condition.of("verdict.STAGE_1", Operator.EQ, "GO"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("evidence path 'verdict.STAGE_1' must start with checkpoint.STATE, summary.STATE,"
-                            + " outcome.STATE, evidence.STATE, counter.NAME or run.");
+                            + " outcome.STATE, evidence.STATE, signal.STATE, decision.STATE, children.STATE,"
+                            + " counter.NAME or run.");
             assertThatThrownBy(() -> Condition.of(null, Operator.EQ, "GO"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("malformed evidence path 'null'");
         }
