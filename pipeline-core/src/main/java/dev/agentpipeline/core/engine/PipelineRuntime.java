@@ -86,6 +86,8 @@ public final class PipelineRuntime {
 
     private final RunStore store;
     private final Map<String, PipelineDefinition> definitions;
+    private final java.util.function.Function<String, Optional<PipelineDefinition>> source;
+    private final Map<String, PipelineDefinition> found = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
     private final Duration lockTimeout;
     private final LoopHealthPolicy loopHealthPolicy;
@@ -95,6 +97,7 @@ public final class PipelineRuntime {
     private PipelineRuntime(Builder b) {
         this.store = Objects.requireNonNull(b.store, "store");
         this.definitions = Map.copyOf(b.definitions);
+        this.source = b.source;
         this.clock = b.clock;
         this.lockTimeout = b.lockTimeout;
         this.loopHealthPolicy = b.loopHealthPolicy;
@@ -129,8 +132,15 @@ public final class PipelineRuntime {
     public PipelineDefinition definition(String pipelineId) {
         PipelineDefinition definition = definitions.get(pipelineId);
         if (definition == null) {
+            definition = found.computeIfAbsent(pipelineId, id -> source.apply(id).orElse(null));
+        }
+        if (definition == null) {
             throw new PipelineException("unknown_pipeline", "No pipeline '" + pipelineId + "' in this runtime (known: "
                     + String.join(", ", definitions.keySet()) + ").", "Register its definition with the builder.");
+        }
+        if (!definition.id().equals(pipelineId)) {
+            throw new PipelineException("definition_mismatch", "The definition found for pipeline '" + pipelineId
+                    + "' has the id '" + definition.id() + "'.", "Give the definition the id it is found by.");
         }
         return definition;
     }
@@ -332,8 +342,10 @@ public final class PipelineRuntime {
             throw new PipelineException("no_such_child", "State " + stateId + " of run " + parentRunId
                     + " starts no child " + index + ".", "");
         }
-        PipelineDefinition childDefinition = definitions.get(spec.pipeline());
-        if (childDefinition == null) {
+        PipelineDefinition childDefinition;
+        try {
+            childDefinition = definition(spec.pipeline());
+        } catch (PipelineException e) {
             throw new PipelineException("unknown_pipeline", "State " + stateId + " starts runs of pipeline '"
                     + spec.pipeline() + "', which this runtime does not know.", "Register it with"
                     + " PipelineRuntime.Builder.definition(...); known: " + String.join(", ", definitions.keySet())
@@ -1214,6 +1226,7 @@ public final class PipelineRuntime {
     public static final class Builder {
         private RunStore store;
         private final Map<String, PipelineDefinition> definitions = new LinkedHashMap<>();
+        private java.util.function.Function<String, Optional<PipelineDefinition>> source = id -> Optional.empty();
         private Clock clock = Clock.systemUTC();
         private Duration lockTimeout = Duration.ofSeconds(30);
         private LoopHealthPolicy loopHealthPolicy = LoopHealthPolicy.defaults();
@@ -1240,6 +1253,20 @@ public final class PipelineRuntime {
             if (definitions.putIfAbsent(definition.id(), definition) != null) {
                 throw new IllegalArgumentException("Two definitions with id '" + definition.id() + "'");
             }
+            return this;
+        }
+
+        /**
+         * Where definitions not registered with {@link #definition(PipelineDefinition)} are found, on first use
+         * (a project's YAML files, definitions shipped with a module): read only when a run of them is touched, so a
+         * runtime that knows many pipelines starts as fast as one that knows one. What it finds is kept.
+         *
+         * @param value gives the definition of a pipeline id, or empty
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder definitions(java.util.function.Function<String, Optional<PipelineDefinition>> value) {
+            this.source = Objects.requireNonNull(value, "value");
             return this;
         }
 
