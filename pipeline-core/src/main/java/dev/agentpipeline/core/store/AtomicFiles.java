@@ -26,9 +26,21 @@ final class AtomicFiles {
      * @param durable whether to force the data and the directory entry to disk before returning
      */
     static void write(Path file, byte[] bytes, boolean durable) throws IOException {
+        write(file, "." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + COUNTER.incrementAndGet(), bytes, durable);
+    }
+
+    /**
+     * Replaces a file's content atomically, through a temporary file of the given name beside it.
+     *
+     * @param file the file
+     * @param temporaryName the temporary file's name in the same directory; it must not exist
+     * @param bytes the new content
+     * @param durable whether to force the data and the directory entry to disk before returning
+     */
+    static void write(Path file, String temporaryName, byte[] bytes, boolean durable) throws IOException {
         Path dir = file.getParent();
-        Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + COUNTER.incrementAndGet());
+        Path temp = dir.resolve(temporaryName);
         boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

@@ -557,6 +557,30 @@ public final class FileRunStore implements RunStore {
     }
 
     /**
+     * A directory of the state directory for files the runs share, such as the signal inbox ({@code inbox}).
+     * Creates it, and the state directory as a run's first lock does (with its {@code .gitignore}, so the files
+     * never show up in the project's version control).
+     *
+     * @param name the directory's name, a safe id ({@code inbox})
+     * @return {@code <root>/<name>/}, which exists
+     * @throws dev.agentpipeline.core.run.Ids.InvalidIdException if the name is not a safe id
+     * @throws StoreException if the directory cannot be created
+     * @since 0.1
+     */
+    public Path sharedDirectory(String name) {
+        Ids.requireSafe("directory name", name);
+        prepareRoot();
+        Path dir = root.resolve(name);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("io_error", "Cannot create the directory " + dir + ": " + e.getMessage() + ".",
+                    "Check that the state directory " + root + " is writable.", e);
+        }
+        return dir;
+    }
+
+    /**
      * Creates the root before its first lock, with a {@code .gitignore} that keeps the state out of the project's
      * version control (a root that exists already is left as it is: it may be a directory the user owns).
      */

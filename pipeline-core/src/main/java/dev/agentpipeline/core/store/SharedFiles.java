@@ -60,4 +60,27 @@ public final class SharedFiles {
         AtomicFiles.write(Objects.requireNonNull(file, "file").toAbsolutePath(), Objects.requireNonNull(bytes, "bytes"),
                 true);
     }
+
+    /**
+     * Replaces a file's content atomically and durably as {@link #replace(Path, byte[])} does, through a temporary
+     * file of the given name: for directories whose readers skip files by name (the signal inbox skips names that
+     * start with {@code .}), or whose files' names are too long to carry a suffix.
+     *
+     * @param file the file; its directory must exist
+     * @param temporaryName the temporary file's name in the same directory, unique to this write (a nonce)
+     * @param bytes the new content
+     * @throws IOException if it cannot be written (or the temporary file exists); the old content is then unchanged
+     * @throws IllegalArgumentException if the temporary name is not a plain file name or is the file's own
+     */
+    public static void replace(Path file, String temporaryName, byte[] bytes) throws IOException {
+        Path target = Objects.requireNonNull(file, "file").toAbsolutePath();
+        Objects.requireNonNull(temporaryName, "temporaryName");
+        if (temporaryName.isEmpty() || temporaryName.contains("/") || temporaryName.contains("\\")
+                || temporaryName.equals(".") || temporaryName.equals("..")
+                || temporaryName.equals(target.getFileName().toString())) {
+            throw new IllegalArgumentException("temporary name '" + temporaryName + "' must be a plain file name"
+                    + " other than the file's own");
+        }
+        AtomicFiles.write(target, temporaryName, Objects.requireNonNull(bytes, "bytes"), true);
+    }
 }
