@@ -125,6 +125,7 @@ public final class PipelineMain {
                 StoryCliCommands.pause(),
                 StoryCliCommands.resume(),
                 StoryCliCommands.decide(),
+                SignalCommands.signal(),
                 StoryCliCommands.cancel(),
                 StoryCliCommands.complete(),
                 StoryCliCommands.repair(),

@@ -71,6 +71,7 @@ class CommandLineContractTest {
                 Map.entry("pause", List.of("--reason", "--story")),
                 Map.entry("resume", List.of("--story", "--to", "--force", "--reason")),
                 Map.entry("decide", List.of("--answers", "--story")),
+                Map.entry("signal", List.of("--run", "--name", "--file", "--json", "--definition")),
                 Map.entry("cancel", List.of("--story", "--reason")),
                 Map.entry("complete", List.of("--story")),
                 Map.entry("repair", List.of("--story", "--run")),
