@@ -9,12 +9,14 @@ import dev.agentpipeline.core.definition.PipelineDefinitions;
 import dev.agentpipeline.core.engine.DriveResult;
 import dev.agentpipeline.core.engine.Orchestrator;
 import dev.agentpipeline.core.engine.PipelineRuntime;
+import dev.agentpipeline.core.engine.Signal;
 import dev.agentpipeline.core.engine.StartRequest;
 import dev.agentpipeline.core.guard.GuardRegistry;
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.RunJson;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
+import dev.agentpipeline.core.signal.SignalInbox;
 import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.JournalEntry;
 import dev.agentpipeline.core.story.CommandResult;
@@ -69,6 +71,7 @@ class FormatsSchemaTest {
     private static final String JOURNAL = "journal-entry.schema.json";
     private static final String SUMMARY = "stage-summary.schema.json";
     private static final String POINTER = "active-pointer.schema.json";
+    private static final String SIGNAL_ENVELOPE = "signal-envelope.schema.json";
     private static final String DEFINITION = "pipeline-definition.schema.json";
     private static final String SCENARIO = "scenario.schema.json";
     private static final String LOOP_HEALTH = "common.schema.json#/$defs/loop_health_entry";
@@ -382,6 +385,21 @@ class FormatsSchemaTest {
         assertThat(Schemas.problems(SCENARIO, Schemas.yaml(broken))).isNotEmpty();
         assertThatThrownBy(() -> Scenario.parse("broken.yaml", broken)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown field 'score'");
+    }
+
+    @Test
+    void theSignalInboxWritesItsSchemaAndTheSchemaRejectsWhatItNeverWrites() {
+        String envelope = new String(SignalInbox.envelope("phases-p1-1767600000000-0a1b2c3d",
+                Signal.of("PHASE_7", Map.of("phase", 7, "status", "success"), "cli")), StandardCharsets.UTF_8);
+        ObjectNode node = (ObjectNode) Schemas.node(envelope);
+
+        assertThat(Schemas.problems(SIGNAL_ENVELOPE, node)).isEmpty();
+        assertThat(SignalInbox.read("phases-p1-1767600000000-0a1b2c3d~PHASE_7~n.json",
+                envelope.getBytes(StandardCharsets.UTF_8)).signal().payload()).containsEntry("phase", 7L);
+        rejects(SIGNAL_ENVELOPE, node, "run ids are safe", e -> e.put("run_id", "../elsewhere"));
+        rejects(SIGNAL_ENVELOPE, node, "names have no '~'", e -> e.put("name", "PHASE~7"));
+        rejects(SIGNAL_ENVELOPE, node, "the payload is an object", e -> e.put("payload", "done"));
+        rejects(SIGNAL_ENVELOPE, node, "schema_version is 1", e -> e.put("schema_version", 2));
     }
 
     // -------------------------------------------------------------------------------------- the docs' examples
