@@ -60,16 +60,20 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * per signal id - and only then removed; a file that cannot become a signal is moved aside with the reason.
  *
  * <pre>{@code
- * try (SignalWatcher watcher = SignalWatcher.builder(runtime, SignalInbox.of(store))
- *         .signalDirectory(project.resolve(".taskmaster/.signals"))
- *         .listener(new SignalWatcher.Listener() {
- *             public void consumed(Path file, SignalReceipt receipt) { wake(receipt.run()); }
- *         })
- *         .build()) {
- *     watcher.start();   // or watcher.scanOnce() to process what is there now
- *     ...
- * }
+ * Worker worker = Worker.builder(runtime, orchestrators)
+ *         .companion(w -> SignalWatcher.builder(w.runtime(), SignalInbox.of(store))
+ *                 .signalDirectory(project.resolve(".taskmaster/.signals"))
+ *                 .listener(new SignalWatcher.Listener() {
+ *                     public void consumed(Path file, SignalReceipt receipt) {
+ *                         w.wake(receipt.run().state().runId());
+ *                     }
+ *                 })
+ *                 .build()
+ *                 .start())            // or scanOnce() to process what is there now
+ *         .build();
  * }</pre>
+ * (A worker whose runtime records the signal is woken by the runtime's own event as well; the listener is what wakes
+ * a worker that drives with another runtime.)
  *
  * <p><b>Sources.</b> The inbox holds envelopes named {@code <runId>~<signalName>~<nonce>.json}
  * ({@link SignalInbox}). A signal directory holds the phase pipeline orchestrator's files, named by the states'
@@ -586,10 +590,11 @@ public final class SignalWatcher implements AutoCloseable {
      * Starts the watching thread (a daemon): it scans everything at once, then processes files as the watch service
      * reports them, and scans everything again on lost events and every rescan interval.
      *
+     * @return this watcher (to close when done; a {@code Worker}'s companion returns it)
      * @throws IllegalStateException if it was started or closed before
      * @throws java.io.UncheckedIOException if the watch service cannot watch a directory
      */
-    public void start() {
+    public SignalWatcher start() {
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("SignalWatcher was closed; build a new one");
@@ -618,6 +623,7 @@ public final class SignalWatcher implements AutoCloseable {
             thread.setDaemon(true);
             thread.start();
             LOG.info("Watching signals in {}", sources.stream().map(Source::dir).toList());
+            return this;
         }
     }
 
