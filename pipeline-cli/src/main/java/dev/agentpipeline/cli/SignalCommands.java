@@ -9,6 +9,7 @@ import dev.agentpipeline.core.engine.Signal;
 import dev.agentpipeline.core.guard.GuardRegistry;
 import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.JsonSyntaxException;
+import dev.agentpipeline.core.phase.PhasePipeline;
 import dev.agentpipeline.core.run.Ids;
 import dev.agentpipeline.core.run.RunState;
 import dev.agentpipeline.core.signal.SignalInbox;
@@ -57,7 +58,7 @@ final class SignalCommands {
                                 + " 1 MiB, relative to the project directory (this or --json)."),
                         CliOption.value("--json", "<json>", "The payload as a JSON object (this or --file)."),
                         CliOption.value("--definition", "<file>", "The run's definition YAML file, for a run of"
-                                + " another pipeline than the story pipeline.")),
+                                + " another pipeline than the story and phase pipelines.")),
                 SignalCommands::publish);
     }
 
@@ -233,7 +234,10 @@ final class SignalCommands {
         }
     }
 
-    /** The run's definition: the command line's own when it is the run's pipeline, else --definition's file. */
+    /**
+     * The run's definition: --definition's file when given, else the command line's own (the story pipeline) or the
+     * phase pipeline's (whose signal names and formats do not depend on a project's phase settings).
+     */
     private static Object definition(CliInvocation call, RunState run) {
         String flag = call.value("--definition");
         if (flag == null) {
@@ -241,9 +245,16 @@ final class SignalCommands {
             if (bound.id().equals(run.pipelineId())) {
                 return bound;
             }
+            if (PhasePipeline.ID.equals(run.pipelineId())) {
+                return PhasePipeline.definition();
+            }
+            if (PhasePipeline.DEPLOYMENT_STUB_ID.equals(run.pipelineId())) {
+                return PhasePipeline.deploymentStub();
+            }
             return PipelineMain.error("unknown_pipeline", "Run " + run.runId() + " is a run of pipeline '"
-                    + run.pipelineId() + "', whose definition this command line does not have (it has '"
-                    + bound.id() + "')", "Pass the run's definition: --definition FILE.yaml.");
+                    + run.pipelineId() + "', whose definition this command line does not have (it knows '"
+                    + bound.id() + "' and '" + PhasePipeline.ID + "')", "Pass the run's definition: --definition"
+                    + " FILE.yaml.");
         }
         Path file;
         try {

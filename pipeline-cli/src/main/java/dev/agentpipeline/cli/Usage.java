@@ -135,10 +135,10 @@ final class Usage {
             Map.entry("pause", List.of("pipeline pause --story US001 --reason \"Waiting for review\"")),
             Map.entry("resume", List.of("pipeline resume --story US001")),
             Map.entry("decide", List.of("pipeline decide --story US001 --answers '{\"payment\":\"Stripe\"}'")),
-            Map.entry("signal", List.of("pipeline signal --run phases-p1-1767600000000-0a1b2c3d --file"
-                    + " .taskmaster/phase7-complete.json --definition phases.yaml",
-                    "pipeline signal --run phases-p1-1767600000000-0a1b2c3d --name REVIEWED --json"
-                    + " '{\"approved\":true}' --definition phases.yaml")),
+            Map.entry("signal", List.of("pipeline signal --run phase-p1-1767600000000-0a1b2c3d --file"
+                    + " phase7-complete.json",
+                    "pipeline signal --run release-r7-1767600000000-9f8e7d6c --name APPROVED --json"
+                    + " '{\"approved\":true}' --definition release.yaml")),
             Map.entry("run", List.of(
                     "pipeline run --story US001 --scenario examples/stages/dry-run.yaml   # a dry run, scripted",
                     "pipeline run --story US001 --stages stages.yaml                      # stages bound to agents",

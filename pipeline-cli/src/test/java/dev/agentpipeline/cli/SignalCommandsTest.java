@@ -7,6 +7,7 @@ import dev.agentpipeline.core.engine.Signal;
 import dev.agentpipeline.core.engine.StartRequest;
 import dev.agentpipeline.core.guard.GuardRegistry;
 import dev.agentpipeline.core.internal.Json;
+import dev.agentpipeline.core.phase.PhasePipeline;
 import dev.agentpipeline.core.signal.SignalInbox;
 import dev.agentpipeline.core.signal.SignalWatcher;
 import dev.agentpipeline.core.store.FileRunStore;
@@ -118,6 +119,21 @@ class SignalCommandsTest {
                 "--definition", "phases.yaml").ok();
         assertThat(again).containsEntry("already_recorded", true);
         assertThat(text(again, "next")).contains("recorded this signal before");
+    }
+
+    @Test
+    void aRunOfThePhasePipelineNeedsNoDefinitionFile() {
+        PipelineRuntime phases = PipelineRuntime.builder().store(store).definition(PhasePipeline.definition())
+                .definition(PhasePipeline.deploymentStub()).build();
+        String phaseRun = phases.start(StartRequest.builder(PhasePipeline.ID, "P7").build()).run().state().runId();
+        assertThat(phases.advance(phaseRun, "PHASE_5").allowed()).isTrue();
+        Map<String, Object> payload = success();
+        payload.put("phase", 5);
+        payload.put("next_phase", 6);
+
+        Map<String, Object> answer = cli.run("signal", "--run", phaseRun, "--json", Json.compact(payload)).ok();
+
+        assertThat(answer).containsEntry("name", "PHASE_5").containsEntry("state", "PHASE_5");
     }
 
     @Test
