@@ -14,6 +14,12 @@ final class GenericOutcomeRecorder implements OutcomeRecorder {
 
     static final GenericOutcomeRecorder INSTANCE = new GenericOutcomeRecorder();
 
+    /**
+     * The summary kind of what it records: not the story pipeline's closed {@code pipeline-stage} envelope, whose
+     * payload fields are the story's, but the outcome of an attempt of any pipeline.
+     */
+    static final String KIND = "stage-outcome";
+
     private GenericOutcomeRecorder() {
     }
 
@@ -21,7 +27,7 @@ final class GenericOutcomeRecorder implements OutcomeRecorder {
     public Map<String, Object> summary(PipelineDefinition definition, RunState run, Attempt attempt) {
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("schema_version", "1");
-        envelope.put("summary_kind", "pipeline-stage");
+        envelope.put("summary_kind", KIND);
         envelope.put("run_id", run.runId());
         envelope.put("identifier", run.subjectId());
         envelope.put("producer_skill", attempt.stageId());

@@ -918,20 +918,20 @@ public final class PipelineRuntime {
      * @return what became of it; nothing is recorded unless {@link SignalReceipt.Status#consumed()} and it is new
      */
     public SignalReceipt receiveSignal(String runId, Signal signal) {
-        if (store.load(runId).isEmpty()) {
+        if (!Ids.isSafe(runId) || store.load(runId).isEmpty()) {
             return new SignalReceipt(SignalReceipt.Status.UNKNOWN_RUN, signal.id(), null, "Run " + runId
                     + " does not exist.", List.of(), null);
         }
         try (RunLock ignored = store.lock(runId, lockTimeout); Mdc.Scope a = Mdc.put("run_id", runId)) {
             RunSnapshot run = load(runId);
             RunState state = run.state();
+            if (state.hasSignal(signal.id())) { // first: a copy left by a crash after its append is no rejection
+                return new SignalReceipt(SignalReceipt.Status.DUPLICATE, signal.id(), null, "Run " + runId
+                        + " already recorded signal " + signal.id() + ".", List.of(), run);
+            }
             if (state.complete()) {
                 return new SignalReceipt(SignalReceipt.Status.RUN_ENDED, signal.id(), null, "Run " + runId
                         + " already ended (" + state.finalResult().orElse("DONE") + ").", List.of(), run);
-            }
-            if (state.hasSignal(signal.id())) {
-                return new SignalReceipt(SignalReceipt.Status.DUPLICATE, signal.id(), null, "Run " + runId
-                        + " already recorded signal " + signal.id() + ".", List.of(), run);
             }
             PipelineDefinition definition = definition(state.pipelineId());
             Optional<StateDefinition> target = definition.signalState(signal.name());

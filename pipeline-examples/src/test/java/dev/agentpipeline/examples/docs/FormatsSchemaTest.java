@@ -13,6 +13,7 @@ import dev.agentpipeline.core.engine.Signal;
 import dev.agentpipeline.core.engine.StartRequest;
 import dev.agentpipeline.core.guard.GuardRegistry;
 import dev.agentpipeline.core.internal.Json;
+import dev.agentpipeline.core.phase.PhasePipeline;
 import dev.agentpipeline.core.internal.RunJson;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.RunState;
@@ -28,6 +29,9 @@ import dev.agentpipeline.core.testing.MutableClock;
 import dev.agentpipeline.examples.demo.Demo;
 import dev.agentpipeline.examples.embedding.EmbeddingExamples;
 import dev.agentpipeline.examples.plugin.TodoGateStage;
+import dev.agentpipeline.spi.Stage;
+import dev.agentpipeline.spi.StageContext;
+import dev.agentpipeline.spi.StageOutcome;
 import dev.agentpipeline.spi.StageRegistry;
 import dev.agentpipeline.stages.Scenario;
 import dev.agentpipeline.stages.ScriptedStage;
@@ -67,6 +71,7 @@ class FormatsSchemaTest {
     private static final String CHECKPOINTS = "checkpoints.schema.json";
     private static final String ENTRY = "checkpoint-entry.schema.json";
     private static final String STORY_PAYLOAD = "checkpoint-entry.schema.json#/$defs/story_payload";
+    private static final String GENERIC_PAYLOAD = "checkpoint-entry.schema.json#/$defs/generic_payload";
     private static final String MANIFEST = "manifest.schema.json";
     private static final String JOURNAL = "journal-entry.schema.json";
     private static final String SUMMARY = "stage-summary.schema.json";
@@ -78,7 +83,9 @@ class FormatsSchemaTest {
 
     private static final Set<String> EVENT_TYPES = Set.of("RUN_STARTED", "TRANSITIONED", "CHECKPOINT_RECORDED",
             "STAGE_SUMMARY_RECORDED", "LOOP_HEALTH_RECORDED", "RUN_PAUSED", "RUN_ENDED", "ATTRIBUTES_UPDATED",
-            "ATTEMPT_STARTED", "ATTEMPT_FINISHED", "ATTEMPT_CRASHED", "RETRY_SCHEDULED", "PROGRESS_SAVED");
+            "ATTEMPT_STARTED", "ATTEMPT_FINISHED", "ATTEMPT_CRASHED", "RETRY_SCHEDULED", "PROGRESS_SAVED",
+            "TIMER_SET", "TIMER_FIRED", "SIGNAL_RECEIVED", "DECISION_REQUESTED", "DECISION_RECORDED",
+            "GATE_ESCALATED", "CHILD_STARTED", "CHILD_ENDED");
 
     @TempDir
     Path dir;
@@ -186,6 +193,103 @@ class FormatsSchemaTest {
         assertThat(problems).isEmpty();
         assertThat(typesSeen).contains("ATTEMPT_CRASHED", "RETRY_SCHEDULED", "PROGRESS_SAVED", "RUN_ENDED");
         assertThat(store.activeRun("story", "US020")).as("complete closes the run").isEmpty();
+    }
+
+    @Test
+    void everyFileOfARunThatWaitsForSignalsTimersGatesAndAChildMatchesItsSchema() throws IOException {
+        // Given the phase pipeline, its agents stages that only complete, and a clock the test moves
+        Path project = dir.resolve("phases");
+        MutableClock clock = new MutableClock();
+        FileRunStore store = FileRunStore.open(project.resolve(".pipeline"));
+        PipelineRuntime runtime = PipelineRuntime.builder().store(store).clock(clock)
+                .definition(PhasePipeline.definition()).definition(PhasePipeline.deploymentStub())
+                .listener((event, state) -> checkRunFiles(store, state.runId(), event.type())).build();
+        List<Stage> agents = new ArrayList<>();
+        for (String id : List.of(PhasePipeline.AGENT, PhasePipeline.INSTALL, PhasePipeline.FIX,
+                PhasePipeline.DEPLOY_AGENT)) {
+            agents.add(new Stage() {
+                @Override
+                public String id() {
+                    return id;
+                }
+
+                @Override
+                public StageOutcome run(StageContext context) {
+                    return StageOutcome.completed().build();
+                }
+            });
+        }
+        Orchestrator orchestrator = Orchestrator.builder(runtime, StageRegistry.of(agents))
+                .inputs(PhasePipeline::inputs).foreground(false).build();
+        String runId = runtime.start(StartRequest.builder(PhasePipeline.ID, "shop").build()).run().state().runId();
+
+        // When it runs phase 5, waits for its approval, escalates it on expiry, retries a transient error of
+        // phase 6 after a backoff, and is canceled while phase 6 waits
+        orchestrator.drive(runId);
+        runtime.receiveSignal(runId, Signal.of("PHASE_5", phaseSignal(5, "success"), "test"));
+        orchestrator.drive(runId);
+        runtime.decide(runId, null, "approve", "lead", "looks right");
+        orchestrator.drive(runId);
+        runtime.receiveSignal(runId, Signal.of("PHASE_6", phaseSignal(6, "error"), "test"));
+        DriveResult backoff = orchestrator.drive(runId);
+        clock.set(backoff.waitingFor().until());
+        orchestrator.drive(runId);
+        runtime.cancel(runId, "test over");
+
+        // And a child run, and a gate that escalates on expiry
+        String escalating = """
+                schema_version: 1
+                id: escalating
+                initial: ASK
+                states:
+                  ASK:
+                    gate: {question: "Go?", options: [{id: go}], timeout: 1h, on_expiry: escalate, escalate_to: [cto]}
+                  DEPLOY:
+                    children: {pipeline: deployment}
+                  DONE: {terminal: true}
+                transitions:
+                  - from: ASK
+                    to: DEPLOY
+                  - from: DEPLOY
+                    to: DONE
+                """;
+        PipelineRuntime second = PipelineRuntime.builder().store(store).clock(clock)
+                .definition(PipelineDefinitions.fromYaml("escalating.yaml", escalating, GuardRegistry.empty()))
+                .definition(PhasePipeline.deploymentStub())
+                .listener((event, state) -> checkRunFiles(store, state.runId(), event.type())).build();
+        Orchestrator foreground = Orchestrator.builder(second, StageRegistry.of(agents)).build();
+        String parent = second.start(StartRequest.builder("escalating", "release").build()).run().state().runId();
+        Orchestrator.builder(second, StageRegistry.of(agents)).foreground(false).build().drive(parent);
+        clock.advance(java.time.Duration.ofHours(1));
+        Orchestrator.builder(second, StageRegistry.of(agents)).foreground(false).build().drive(parent);
+        second.decide(parent, null, "go", "cto", null);
+        DriveResult done = foreground.drive(parent);
+
+        // Then
+        assertThat(done.status()).isEqualTo(DriveResult.Status.COMPLETED);
+        for (String id : store.runIds()) {
+            checkJournal(store, id);
+            checkEveryProjectionOfTheJournal(store, id);
+        }
+        assertThat(problems).isEmpty();
+        assertThat(typesSeen).contains("TIMER_SET", "TIMER_FIRED", "SIGNAL_RECEIVED", "DECISION_REQUESTED",
+                "DECISION_RECORDED", "GATE_ESCALATED", "CHILD_STARTED", "CHILD_ENDED");
+    }
+
+    private static Map<String, Object> phaseSignal(int phase, String status) {
+        Map<String, Object> signal = new LinkedHashMap<>();
+        signal.put("phase", phase);
+        signal.put("status", status);
+        if (status.equals("success")) {
+            signal.put("completed_at", "2026-01-05T10:00:00Z");
+            signal.put("summary", Map.of("tasks_analyzed", 18));
+            signal.put("next_phase", phase + 1);
+            signal.put("trigger_next", true);
+        } else {
+            signal.put("failed_at", "2026-01-05T10:00:00Z");
+            signal.put("error", Map.of("type", "network_timeout", "message", "Network timeout"));
+        }
+        return signal;
     }
 
     @Test
@@ -441,10 +545,17 @@ class FormatsSchemaTest {
             problems.add(when + ": " + e);
         }
         Map<String, Object> checkpoints = Json.parseObject(read(run.resolve("checkpoints.json")));
+        String payloadSchema = payloadSchema(store, runId);
         for (Object entry : (List<?>) checkpoints.get("_history")) {
             Object payload = ((Map<?, ?>) entry).get("payload");
-            Schemas.problems(STORY_PAYLOAD, payload).forEach(p -> problems.add(when + ": checkpoint payload " + p));
+            Schemas.problems(payloadSchema, payload).forEach(p -> problems.add(when + ": checkpoint payload " + p));
         }
+    }
+
+    /** The story pipeline's checkpoints have its own payload; the orchestrator records others generically. */
+    private static String payloadSchema(FileRunStore store, String runId) {
+        return store.load(runId).map(run -> run.state().pipelineId()).filter("story"::equals).isPresent()
+                ? STORY_PAYLOAD : GENERIC_PAYLOAD;
     }
 
     private void check(String schema, Path file, String when) {
@@ -467,10 +578,16 @@ class FormatsSchemaTest {
                 problems.add("journal line " + (i + 1) + " fails the documented checksum");
             }
             if (entry.get("type").asText().equals("STAGE_SUMMARY_RECORDED")) {
-                Schemas.problems(SUMMARY, entry.get("data").get("summary")).forEach(p -> problems.add("summary " + p));
+                JsonNode summary = entry.get("data").get("summary");
+                if (summary.get("summary_kind").asText().equals("stage-outcome")) {
+                    Schemas.problems(GENERIC_PAYLOAD, summary.get("payload"))
+                            .forEach(p -> problems.add("summary payload " + p));
+                } else {
+                    Schemas.problems(SUMMARY, summary).forEach(p -> problems.add("summary " + p));
+                }
             }
             if (entry.get("type").asText().equals("CHECKPOINT_RECORDED")) {
-                Schemas.problems(STORY_PAYLOAD, entry.get("data").get("payload"))
+                Schemas.problems(payloadSchema(store, runId), entry.get("data").get("payload"))
                         .forEach(p -> problems.add("checkpoint payload " + p));
             }
         }
