@@ -155,6 +155,20 @@ public final class CliInvocation {
         return injector.getInstance(type);
     }
 
+    /**
+     * An object from the call's injector by its key (a named binding).
+     *
+     * @param key what to get
+     * @param <T> its type
+     * @return the instance, never null
+     */
+    <T> T get(com.google.inject.Key<T> key) {
+        if (injector == null) {
+            injector = Objects.requireNonNull(injectorFactory.get(), "injector");
+        }
+        return injector.getInstance(key);
+    }
+
     /** @return the story pipeline's commands for the call's project, never null */
     public StoryCommands storyCommands() {
         return get(StoryCommands.class);

@@ -185,12 +185,23 @@ public final class StoryCliCommands {
 
     /** @return {@code decide}: answers the business questions a run waits for, and resumes it */
     public static CliCommand decide() {
-        return CliCommand.of("decide", "Answers the business questions the run paused for (status shows them under"
-                        + " pending_decision), records them in business_answers, which every stage gets, and resumes"
-                        + " the run; `run` then goes on.",
-                List.of(CliOption.value("--answers", "<json>", "The answers: a JSON object of question id to answer"
-                        + " (required)."), STORY),
-                call -> call.storyCommands().decide(call.value("--story"), call.value("--answers")));
+        return CliCommand.of("decide", "Answers a decision: with --run and --option, the open gate of a run (pipeline"
+                        + " runs lists them; every answer is journaled with who and when, once: a second answer or"
+                        + " an expiry that came first is refused); with --answers, the business questions a story's"
+                        + " run paused for (status shows them under pending_decision), recorded in business_answers,"
+                        + " which every stage gets, and the run resumes.",
+                List.of(CliOption.value("--answers", "<json>", "The business answers: a JSON object of question id"
+                                + " to answer."), STORY,
+                        CliOption.value("--run", "<run-id>", "The run whose gate is answered."),
+                        CliOption.value("--option", "<id>", "The chosen option (case is ignored)."),
+                        CliOption.value("--gate", "<gate-id>", "The gate (default: the open gate of the state the run"
+                                + " is in)."),
+                        CliOption.value("--by", "<name>", "Who decides (default: the user name); checked against the"
+                                + " gate's answerers."),
+                        CliOption.value("--reason", "<text>", "Why, kept with the decision.")),
+                call -> call.value("--option") != null || call.value("--run") != null
+                        ? WaitingCommands.decideGate(call)
+                        : call.storyCommands().decide(call.value("--story"), call.value("--answers")));
     }
 
     /** @return {@code cancel}: ends the run as CANCELED */

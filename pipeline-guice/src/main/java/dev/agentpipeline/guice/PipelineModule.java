@@ -7,6 +7,7 @@ import com.google.inject.Singleton;
 
 import dev.agentpipeline.core.definition.PipelineDefinition;
 import dev.agentpipeline.core.engine.PipelineRuntime;
+import dev.agentpipeline.core.phase.ProjectPipelines;
 import dev.agentpipeline.core.engine.RunListener;
 import dev.agentpipeline.core.store.FileRunStore;
 import dev.agentpipeline.core.store.RunStore;
@@ -21,7 +22,8 @@ import java.util.Set;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
- * Guice bindings of the story pipeline runtime: the clock, the file run store, the story pipeline's definition,
+ * Guice bindings of the story pipeline runtime: the clock, the file run store, the story pipeline's definition
+ * (and, found when a run of them is touched, the project's other pipelines: {@link ProjectPipelines}),
  * the {@link PipelineRuntime} and the story pipeline's step-by-step commands ({@link StoryCommands}). It needs a
  * {@link PipelineSettings} binding from another module (the command line binds it from its options).
  *
@@ -79,6 +81,7 @@ public final class PipelineModule extends AbstractModule {
         PipelineRuntime.Builder builder = PipelineRuntime.builder()
                 .store(store)
                 .definition(definition)
+                .definitions(ProjectPipelines.of(settings.projectDir()))
                 .clock(clock)
                 .lockTimeout(settings.lockTimeout());
         listeners.forEach(builder::listener);

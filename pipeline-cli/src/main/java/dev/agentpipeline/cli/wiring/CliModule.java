@@ -3,6 +3,12 @@ package dev.agentpipeline.cli.wiring;
 import dev.agentpipeline.guice.PipelineSettings;
 import dev.agentpipeline.guice.PipelineModule;
 import com.google.inject.AbstractModule;
+import com.google.inject.Key;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.name.Named;
+import com.google.inject.name.Names;
+import dev.agentpipeline.core.engine.RunListener;
+import dev.agentpipeline.core.worker.WakeUps;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 
@@ -40,6 +46,23 @@ public final class CliModule extends AbstractModule {
     @Singleton
     CliSettings cliSettings() {
         return settings;
+    }
+
+    @Override
+    protected void configure() {
+        Multibinder.newSetBinder(binder(), RunListener.class).addBinding().to(Key.get(RunListener.class,
+                Names.named(WAKE_UPS)));
+    }
+
+    /** The name of the listener that tells a worker in another process that a run may move ({@link WakeUps}). */
+    public static final String WAKE_UPS = "wake-ups";
+
+    /** Tells a running {@code pipeline worker} at once when a command of this call lets a run move. */
+    @Provides
+    @Singleton
+    @Named(WAKE_UPS)
+    RunListener wakeUps(PipelineSettings settings) {
+        return WakeUps.in(settings.stateDir().resolve(WakeUps.DIRECTORY)).listener();
     }
 
     /** Where the runs are and how long to wait for a lock. */
