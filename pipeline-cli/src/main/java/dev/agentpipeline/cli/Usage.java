@@ -134,7 +134,12 @@ final class Usage {
                     "pipeline checkpoint --story US001 --stage 1 --verdict GO --readiness 8")),
             Map.entry("pause", List.of("pipeline pause --story US001 --reason \"Waiting for review\"")),
             Map.entry("resume", List.of("pipeline resume --story US001")),
-            Map.entry("decide", List.of("pipeline decide --story US001 --answers '{\"payment\":\"Stripe\"}'")),
+            Map.entry("decide", List.of("pipeline decide --run phase-shop-1767600000000-9f8e7d6c --option approve --by lead",
+                    "pipeline decide --story US001 --answers '{\"payment\":\"Stripe\"}'")),
+            Map.entry("launch", List.of("pipeline launch --pipeline phase --subject shop")),
+            Map.entry("worker", List.of("pipeline worker", "pipeline worker --threads 8 --lines json",
+                    "pipeline worker --stop-when-idle 30s   # for scripts: stop once nothing moved for 30 s")),
+            Map.entry("runs", List.of("pipeline runs", "pipeline runs --all --format json")),
             Map.entry("signal", List.of("pipeline signal --run phase-p1-1767600000000-0a1b2c3d --file"
                     + " phase7-complete.json",
                     "pipeline signal --run release-r7-1767600000000-9f8e7d6c --name APPROVED --json"

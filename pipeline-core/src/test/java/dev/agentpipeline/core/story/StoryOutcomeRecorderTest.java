@@ -142,7 +142,7 @@ class StoryOutcomeRecorderTest {
         Map<String, Object> summary = generic.summary(definition, gate.run(), gate.attempt());
         Map<String, Object> checkpoint = generic.checkpoint(definition, gate.run(), gate.attempt());
 
-        assertThat(summary).containsEntry("producer_skill", "story-x").containsEntry("summary_kind", "pipeline-stage");
+        assertThat(summary).containsEntry("producer_skill", "story-x").containsEntry("summary_kind", "stage-outcome");
         assertThat(payloadOf(summary)).containsEntry("state", "STAGE_3").containsEntry("verdict", "PASS")
                 .containsEntry("scores", Map.of("quality_score", 90.0))
                 .containsEntry("metrics", Map.of("coverage.line", 85.0)).containsEntry("attributes", Map.of("x", 1));
