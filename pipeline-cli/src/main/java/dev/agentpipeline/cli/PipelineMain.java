@@ -129,6 +129,7 @@ public final class PipelineMain {
                 WaitingCommands.launch(),
                 WaitingCommands.worker(),
                 WaitingCommands.runs(),
+                WaitingCommands.progress(),
                 StoryCliCommands.cancel(),
                 StoryCliCommands.complete(),
                 StoryCliCommands.repair(),

@@ -140,6 +140,7 @@ final class Usage {
             Map.entry("worker", List.of("pipeline worker", "pipeline worker --threads 8 --lines json",
                     "pipeline worker --stop-when-idle 30s   # for scripts: stop once nothing moved for 30 s")),
             Map.entry("runs", List.of("pipeline runs", "pipeline runs --all --format json")),
+            Map.entry("progress", List.of("pipeline progress --run \"$PIPELINE_RUN_ID\" --file checkpoint.json")),
             Map.entry("signal", List.of("pipeline signal --run phase-p1-1767600000000-0a1b2c3d --file"
                     + " phase7-complete.json",
                     "pipeline signal --run release-r7-1767600000000-9f8e7d6c --name APPROVED --json"

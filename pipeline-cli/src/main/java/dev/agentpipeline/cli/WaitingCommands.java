@@ -14,6 +14,7 @@ import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.Times;
 import dev.agentpipeline.core.phase.PhaseConfig;
 import dev.agentpipeline.core.phase.PhasePipeline;
+import dev.agentpipeline.core.phase.PhaseProgress;
 import dev.agentpipeline.core.run.ChildRun;
 import dev.agentpipeline.core.run.Gate;
 import dev.agentpipeline.core.run.GateOption;
@@ -117,6 +118,86 @@ public final class WaitingCommands {
                 List.of(CliOption.flag("--all", "Include runs that ended."),
                         CliOption.value("--pipeline", "<id>", "Only runs of this pipeline."), FORMAT),
                 WaitingCommands::listRuns);
+    }
+
+    /** @return {@code progress}: saves a stage's intra-stage progress (a phase's checkpoint) for a run */
+    public static CliCommand progress() {
+        return CliCommand.of("progress", "Saves the progress of the stage a run works in, durably in its journal:"
+                        + " what an agent has done and what is left, so that a re-run after a crash starts from there"
+                        + " (the command stage hands it to the program as {progress_file}). For the phase pipeline"
+                        + " it is a phase checkpoint (state.current_operation, state.completed_operations,"
+                        + " state.pending_operations, resume_command), also written to"
+                        + " .taskmaster/.checkpoints/phaseN-checkpoint-M.json.",
+                List.of(CliOption.value("--run", "<run-id>", "The run (required; agents get it as"
+                                + " PIPELINE_RUN_ID)."),
+                        CliOption.value("--file", "<path>", "A file holding the progress as a JSON object."),
+                        CliOption.value("--json", "<json>", "The progress as a JSON object.")),
+                WaitingCommands::saveProgress);
+    }
+
+    private static CommandResult saveProgress(CliInvocation call) {
+        String runId = call.value("--run");
+        if (runId == null || (call.value("--file") == null) == (call.value("--json") == null)) {
+            return PipelineMain.error("missing_flag", "progress needs --run and one of --file or --json",
+                    "Pass for example --run $PIPELINE_RUN_ID --json '{\"state\": {...}, \"resume_command\": \"...\"}'.");
+        }
+        if (!Ids.isSafe(runId)) {
+            return PipelineMain.error("invalid_id", "--run '" + runId + "' is not a run id", "Copy it from"
+                    + " `pipeline runs`.");
+        }
+        PipelineRuntime runtime = call.get(PipelineRuntime.class);
+        Optional<RunSnapshot> run = runtime.store().load(runId);
+        if (run.isEmpty()) {
+            return PipelineMain.error("run_not_found", "Run " + runId + " does not exist", "`pipeline runs` lists"
+                    + " the runs.");
+        }
+        Map<String, Object> snapshot;
+        try {
+            String text = call.value("--json") != null ? call.value("--json")
+                    : java.nio.file.Files.readString(call.settings().pipeline().projectDir().resolve(call.value("--file")));
+            snapshot = Json.parseObject(text);
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            return PipelineMain.error("file_unreadable", "Cannot read " + call.value("--file") + ": " + e.getMessage(),
+                    "Pass a readable file of one JSON object.");
+        } catch (RuntimeException e) {
+            return PipelineMain.error("invalid_json", "The progress is not a JSON object: " + e.getMessage(),
+                    "Pass one JSON object.");
+        }
+        RunState state = run.get().state();
+        if (state.complete()) {
+            return PipelineMain.error("run_ended", "Run " + runId + " already ended", "Nothing to save.");
+        }
+        if (PhasePipeline.ID.equals(state.pipelineId())) {
+            List<String> problems = dev.agentpipeline.core.phase.PhaseCheckpoints.problems(snapshot);
+            if (!problems.isEmpty()) {
+                Map<String, Object> json = new LinkedHashMap<>(PipelineMain.error("invalid_progress", "Not a phase"
+                        + " checkpoint: " + String.join("; ", problems), "Save {state: {current_operation,"
+                        + " completed_operations, pending_operations}, resume_command}.").json());
+                json.put("problems", problems);
+                return new CommandResult(CommandResult.ERROR, json);
+            }
+        }
+        String working = state.workingState();
+        dev.agentpipeline.core.run.Attempt attempt = state.openAttempt().orElse(null);
+        if (attempt == null) {
+            for (dev.agentpipeline.core.run.Attempt a : state.attempts()) {
+                if (a.stateId().equals(working)) {
+                    attempt = a;
+                }
+            }
+        }
+        if (attempt == null) {
+            return PipelineMain.error("no_attempt", "Run " + runId + " has no attempt in " + working + " to save"
+                    + " progress for", "Save progress from the stage's program while it runs.");
+        }
+        RunSnapshot after = runtime.saveProgress(runId, attempt.attemptId(), snapshot);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", true);
+        json.put("run_id", runId);
+        json.put("state", attempt.stateId());
+        json.put("attempt_id", attempt.attemptId());
+        json.put("checkpoint_number", after.state().progressCount(attempt.stateId()));
+        return new CommandResult(CommandResult.OK, json);
     }
 
     // ------------------------------------------------------------------------------------------- launch
@@ -483,6 +564,9 @@ public final class WaitingCommands {
             json.put("subject", state.subjectId());
             json.putAll(where(definition, state));
             json.put("updated_at", Times.format(state.updatedAt()));
+            if (PhasePipeline.ID.equals(state.pipelineId())) {
+                json.put("dashboard", PhaseProgress.of(state, runtime.clock().instant()).render());
+            }
             runs.add(json);
         }
         runs.sort(java.util.Comparator.comparing(r -> String.valueOf(r.get("updated_at"))));
@@ -507,6 +591,9 @@ public final class WaitingCommands {
                     text.append("  can move (a worker drives it)");
                 }
                 text.append('\n');
+                if (run.get("dashboard") instanceof List<?> dashboard) {
+                    dashboard.forEach(line -> text.append("    ").append(line).append('\n'));
+                }
                 if (run.get("open_gates") instanceof List<?> gates) {
                     for (Object g : gates) {
                         Map<?, ?> gate = (Map<?, ?>) g;

@@ -76,6 +76,7 @@ class CommandLineContractTest {
                 Map.entry("worker", List.of("--threads", "--signals-dir", "--rescan", "--concurrency", "--lines",
                         "--stop-when-idle")),
                 Map.entry("runs", List.of("--all", "--pipeline", "--format")),
+                Map.entry("progress", List.of("--run", "--file", "--json")),
                 Map.entry("cancel", List.of("--story", "--reason")),
                 Map.entry("complete", List.of("--story")),
                 Map.entry("repair", List.of("--story", "--run")),

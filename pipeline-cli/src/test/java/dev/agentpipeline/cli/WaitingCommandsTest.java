@@ -125,6 +125,35 @@ class WaitingCommandsTest {
     }
 
     @Test
+    void aPhaseSavesItsCheckpointWhichIsJournaledAndMirroredInTheOriginalLayout() throws IOException {
+        String runId = text(cli.run("launch", "--pipeline", "phase", "--subject", "shop", "--no-drive").ok(),
+                "run_id");
+        var runtime = dev.agentpipeline.core.engine.PipelineRuntime.builder()
+                .store(dev.agentpipeline.core.store.FileRunStore.open(project.resolve(".pipeline")))
+                .definitions(dev.agentpipeline.core.phase.ProjectPipelines.of(project)).build();
+        runtime.advance(runId, "PHASE_5");
+        String attempt = runtime.startAttempt(runId, "phase-agent", "1").attempt().attemptId(); // the agent runs
+        String checkpoint = "{\"state\": {\"current_operation\": \"Expanding task 10\","
+                + " \"completed_operations\": [\"Analyzed complexity\"], \"pending_operations\": [\"Expand task 11\"]},"
+                + " \"resume_command\": \"Continue Phase 5 from checkpoint 1: task #10\"}";
+
+        Map<String, Object> saved = cli.run("progress", "--run", runId, "--json", checkpoint).ok();
+
+        assertThat(saved).containsEntry("attempt_id", attempt).containsEntry("checkpoint_number", 1L);
+        Path mirrored = project.resolve(".taskmaster/.checkpoints/phase5-checkpoint-1.json");
+        Map<String, Object> file = Json.parseObject(Files.readString(mirrored));
+        assertThat(file).containsEntry("phase", 5L).containsEntry("checkpoint_number", 1L)
+                .containsEntry("resume_command", "Continue Phase 5 from checkpoint 1: task #10");
+        assertThat(runtime.load(runId).state().freshProgress("PHASE_5")).get()
+                .satisfies(p -> assertThat(p).containsEntry("resume_command",
+                        "Continue Phase 5 from checkpoint 1: task #10"));
+
+        Map<String, Object> invalid = cli.run("progress", "--run", runId, "--json", "{\"step\": 3}").error();
+        assertThat(invalid).containsEntry("code", "invalid_progress");
+        assertThat(invalid.get("problems").toString()).contains("$.resume_command must be a text");
+    }
+
+    @Test
     void launchNamesWhatIsWrongBeforeAnythingStarts() {
         assertThat(text(cli.run("launch", "--pipeline", "nope", "--subject", "x").error(), "code"))
                 .isEqualTo("unknown_pipeline");

@@ -59,13 +59,16 @@ public final class CommandSettings {
      * its trailing digits, {@code attempt}, {@code visit}, {@code attempt_id}), the files ({@code workspace},
      * {@code attempt_dir}, {@code summary_file}, {@code stdout_file}, {@code stderr_file}, {@code prompt_file}), the
      * prompt ({@code prompt}), the story's inputs ({@code rework_focus}, {@code rework_hint},
-     * {@code business_answers}, {@code inputs} - all of them as JSON) and any one input as {@code input.NAME}.
+     * {@code business_answers}, {@code inputs} - all of them as JSON), any one input as {@code input.NAME}, and the
+     * progress saved in the visit before this attempt ({@code progress} as JSON, {@code progress_file} the file
+     * holding it, {@code resume_command} its {@code resume_command} field): what a re-run after a crash resumes from.
      * Inputs that are not text are inserted as compact JSON; a missing one as the empty string.
      */
     public static final Set<String> VARIABLES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
             "run_id", "pipeline", "story_id", "story_title", "subject_id", "subject_title", "stage", "stage_number",
             "attempt", "visit", "attempt_id", "workspace", "attempt_dir", "summary_file", "stdout_file", "stderr_file",
-            "prompt_file", "prompt", "rework_focus", "rework_hint", "business_answers", "inputs")));
+            "prompt_file", "prompt", "rework_focus", "rework_hint", "business_answers", "inputs", "progress",
+            "progress_file", "resume_command")));
 
     /** The variables passed from the stage's environment by default; {@code env_allow} adds more. */
     public static final List<String> DEFAULT_ENV_ALLOW = List.of("PATH", "HOME", "USER", "LOGNAME", "LANG",

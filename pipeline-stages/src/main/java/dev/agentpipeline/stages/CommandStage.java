@@ -38,7 +38,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *   <li>The program runs as an argument list, never through a shell, in the stage's workspace, with an environment
  *       of the allowed variables only, plus {@code PIPELINE_RUN_ID}, {@code PIPELINE_STORY_ID},
  *       {@code PIPELINE_STAGE}, {@code PIPELINE_ATTEMPT}, {@code PIPELINE_ATTEMPT_ID}, {@code PIPELINE_WORKSPACE},
- *       {@code PIPELINE_ATTEMPT_DIR}, {@code PIPELINE_SUMMARY_FILE} and {@code PIPELINE_PROMPT_FILE}. A program
+ *       {@code PIPELINE_ATTEMPT_DIR}, {@code PIPELINE_SUMMARY_FILE}, {@code PIPELINE_PROMPT_FILE} and
+ *       {@code PIPELINE_PROGRESS_FILE}. A program
  *       named without a '/' is looked up on that environment's {@code PATH}; a path is relative to the
  *       workspace.</li>
  *   <li>It ends by itself, or is stopped with all its descendant processes: at the time limit
@@ -68,6 +69,11 @@ public final class CommandStage implements Stage {
     public static final String SUMMARY_FILE = "summary.json";
     /** The file that holds the rendered prompt, in the attempt's directory. */
     public static final String PROMPT_FILE = "prompt.md";
+    /**
+     * The file in the attempt directory that holds the newest intra-stage progress saved in this visit (by an
+     * earlier attempt that crashed, or with {@code pipeline progress}), {@code {}} when none: {@code {progress_file}}.
+     */
+    public static final String PROGRESS_FILE = "progress.json";
 
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration KILL_GRACE = Duration.ofSeconds(2);
@@ -129,6 +135,7 @@ public final class CommandStage implements Stage {
                     + context.stateId() + ": " + e.getMessage()).build();
         }
         writeAtomically(promptFile, variables.get("prompt"));
+        writeAtomically(directory.resolve(PROGRESS_FILE), variables.get("progress"));
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("program", command.get(0));
@@ -203,6 +210,10 @@ public final class CommandStage implements Stage {
         variables.put("stderr_file", stderr.toAbsolutePath().toString());
         variables.put("prompt_file", promptFile.toAbsolutePath().toString());
         variables.put("prompt", "");
+        Map<String, Object> saved = context.progress().last().orElse(Map.of());
+        variables.put("progress", JsonText.write(saved));
+        variables.put("progress_file", directory.resolve(PROGRESS_FILE).toAbsolutePath().toString());
+        variables.put("resume_command", saved.get("resume_command") instanceof String resume ? resume : "");
         Map<String, Object> inputs = context.inputs();
         variables.put("rework_focus", JsonText.text(inputs.get("rework_focus")));
         variables.put("rework_hint", JsonText.text(inputs.get("rework_hint")));
@@ -241,6 +252,7 @@ public final class CommandStage implements Stage {
         environment.put("PIPELINE_ATTEMPT_DIR", variables.get("attempt_dir"));
         environment.put("PIPELINE_SUMMARY_FILE", variables.get("summary_file"));
         environment.put("PIPELINE_PROMPT_FILE", variables.get("prompt_file"));
+        environment.put("PIPELINE_PROGRESS_FILE", variables.get("progress_file"));
         return environment;
     }
 

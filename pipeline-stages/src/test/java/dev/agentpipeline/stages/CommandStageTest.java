@@ -76,6 +76,31 @@ class CommandStageTest {
     }
 
     @Test
+    void aReRunGetsTheProgressSavedBeforeItsCrash() throws Exception {
+        // Given: an earlier attempt of this visit saved a phase checkpoint, then its worker died
+        script("resume.sh", """
+                #!/bin/sh
+                printf '%s\\n' "$1" > resume.txt
+                cp "$PIPELINE_PROGRESS_FILE" progress-copy.json
+                """);
+        TestStageContext context = context(Map.of("command", List.of("./resume.sh", "{resume_command}"),
+                "summary", "optional"))
+                .savedProgress(Map.of("state", Map.of("current_operation", "Expanding task 10"),
+                        "resume_command", "Continue Phase 5 from checkpoint 3: task #10"))
+                .build();
+
+        // When
+        StageOutcome outcome = stage.run(context);
+
+        // Then the program gets the checkpoint's resume command and the whole checkpoint as a file
+        assertThat(outcome.status()).isEqualTo(OutcomeStatus.COMPLETED);
+        assertThat(Files.readAllLines(workspace.resolve("resume.txt")))
+                .containsExactly("Continue Phase 5 from checkpoint 3: task #10");
+        assertThat(Files.readString(workspace.resolve("progress-copy.json"))).contains("\"current_operation\"")
+                .contains("Expanding task 10");
+    }
+
+    @Test
     void passesEachTemplateValueAsOneArgumentAndNeverThroughAShell() throws Exception {
         // Given: a title full of shell syntax
         script("args.sh", """

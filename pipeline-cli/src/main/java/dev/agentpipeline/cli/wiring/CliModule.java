@@ -8,6 +8,7 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.name.Named;
 import com.google.inject.name.Names;
 import dev.agentpipeline.core.engine.RunListener;
+import dev.agentpipeline.core.phase.PhaseCheckpoints;
 import dev.agentpipeline.core.worker.WakeUps;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -50,8 +51,20 @@ public final class CliModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        Multibinder.newSetBinder(binder(), RunListener.class).addBinding().to(Key.get(RunListener.class,
-                Names.named(WAKE_UPS)));
+        Multibinder<RunListener> listeners = Multibinder.newSetBinder(binder(), RunListener.class);
+        listeners.addBinding().to(Key.get(RunListener.class, Names.named(WAKE_UPS)));
+        listeners.addBinding().to(Key.get(RunListener.class, Names.named(PHASE_CHECKPOINTS)));
+    }
+
+    /** The name of the listener that mirrors the phase pipeline's checkpoints into the project. */
+    public static final String PHASE_CHECKPOINTS = "phase-checkpoints";
+
+    /** Writes the phase pipeline's checkpoints as {@code .taskmaster/.checkpoints/phaseN-checkpoint-M.json}. */
+    @Provides
+    @Singleton
+    @Named(PHASE_CHECKPOINTS)
+    RunListener phaseCheckpoints(PipelineSettings settings) {
+        return PhaseCheckpoints.mirror(settings.projectDir().resolve(PhaseCheckpoints.DIRECTORY));
     }
 
     /** The name of the listener that tells a worker in another process that a run may move ({@link WakeUps}). */

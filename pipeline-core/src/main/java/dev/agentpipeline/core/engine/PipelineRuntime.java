@@ -1227,6 +1227,7 @@ public final class PipelineRuntime {
         private RunStore store;
         private final Map<String, PipelineDefinition> definitions = new LinkedHashMap<>();
         private java.util.function.Function<String, Optional<PipelineDefinition>> source = id -> Optional.empty();
+        private boolean sourceSet;
         private Clock clock = Clock.systemUTC();
         private Duration lockTimeout = Duration.ofSeconds(30);
         private LoopHealthPolicy loopHealthPolicy = LoopHealthPolicy.defaults();
@@ -1267,6 +1268,7 @@ public final class PipelineRuntime {
          */
         public Builder definitions(java.util.function.Function<String, Optional<PipelineDefinition>> value) {
             this.source = Objects.requireNonNull(value, "value");
+            this.sourceSet = true;
             return this;
         }
 
@@ -1312,14 +1314,15 @@ public final class PipelineRuntime {
 
         /**
          * @return the runtime
-         * @throws IllegalStateException if no store or no definition was given
+         * @throws IllegalStateException if no store was given, or neither a definition nor a source of them
          */
         public PipelineRuntime build() {
             if (store == null) {
                 throw new IllegalStateException("PipelineRuntime needs a store: call store(...)");
             }
-            if (definitions.isEmpty()) {
-                throw new IllegalStateException("PipelineRuntime needs at least one definition: call definition(...)");
+            if (definitions.isEmpty() && !sourceSet) {
+                throw new IllegalStateException("PipelineRuntime needs at least one definition: call definition(...)"
+                        + " or definitions(...)");
             }
             return new PipelineRuntime(this);
         }

@@ -68,6 +68,7 @@ public final class RunState {
     private final List<ReceivedSignal> signals;
     private final Map<String, Gate> gates;
     private final Map<String, ChildRun> children;
+    private final Map<String, Integer> progressCounts;
 
     /** A value with the journal sequence that recorded it. */
     private record Recorded<T>(T value, long sequence) {
@@ -107,6 +108,7 @@ public final class RunState {
         this.signals = b.signals;
         this.gates = b.gates;
         this.children = b.children;
+        this.progressCounts = b.progressCounts;
     }
 
     /**
@@ -164,6 +166,7 @@ public final class RunState {
         b.signals = List.of();
         b.gates = Map.of();
         b.children = Map.of();
+        b.progressCounts = Map.of();
         b.createdAt = started.at();
         b.updatedAt = started.at();
         b.sequence = sequence;
@@ -235,6 +238,7 @@ public final class RunState {
             }
         } else if (event instanceof RunEvent.ProgressSaved p) {
             b.progress = with(progress, p.stateId(), new Recorded<>(p.snapshot(), sequence));
+            b.progressCounts = with(progressCounts, p.stateId(), progressCounts.getOrDefault(p.stateId(), 0) + 1);
         } else if (event instanceof RunEvent.RetryScheduled r) {
             attempt(r.attemptId()).ifPresent(a -> b.timers = with(timers, retryTimerId(r.attemptId()),
                     new Timer(retryTimerId(r.attemptId()), a.stateId(), Timer.RETRY, r.at().plus(r.delay()),
@@ -688,6 +692,14 @@ public final class RunState {
         return Optional.ofNullable(endedAt);
     }
 
+    /**
+     * @param stateId a state
+     * @return how many progress snapshots its stages saved in the whole run (every visit)
+     */
+    public int progressCount(String stateId) {
+        return progressCounts.getOrDefault(stateId, 0);
+    }
+
     /** @return every durable timer the run has set, by id, in the order they were set */
     public Map<String, Timer> timers() {
         return timers;
@@ -849,6 +861,7 @@ public final class RunState {
         List<ReceivedSignal> signals;
         Map<String, Gate> gates;
         Map<String, ChildRun> children;
+        Map<String, Integer> progressCounts;
 
         Builder() {
         }
@@ -887,6 +900,7 @@ public final class RunState {
             signals = s.signals;
             gates = s.gates;
             children = s.children;
+            progressCounts = s.progressCounts;
             Objects.requireNonNull(runId);
         }
     }

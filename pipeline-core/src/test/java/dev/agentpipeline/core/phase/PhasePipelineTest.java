@@ -337,6 +337,27 @@ class PhasePipelineTest {
     }
 
     @Test
+    void theDashboardShowsEachPhaseWithItsDurationSubProgressAndTheTimeLeft() {
+        toPhase7();
+        clock.advance(Duration.ofMinutes(30));
+        runtime.saveProgress(runId, runtime.load(runId).state().attempts().get(2).attemptId(),
+                Map.of("tasks_done", 15, "tasks_total", 18, "tests_passing", 127, "tests_written", 187,
+                        "coverage_line", 82, "coverage_branch", 74));
+
+        PhaseProgress progress = PhaseProgress.of(runtime.load(runId).state(), clock.instant());
+
+        assertThat(progress.phases()).extracting(l -> l.status()).containsExactly(PhaseProgress.Status.COMPLETE,
+                PhaseProgress.Status.COMPLETE, PhaseProgress.Status.IN_PROGRESS, PhaseProgress.Status.PENDING,
+                PhaseProgress.Status.PENDING, PhaseProgress.Status.PENDING);
+        assertThat(progress.phases().get(0).duration()).contains(Duration.ofMinutes(12));
+        assertThat(progress.phases().get(2).detail()).containsExactly("Task 15/18 complete",
+                "127/187 tests passing", "Coverage: 82% line, 74% branch");
+        assertThat(progress.remaining()).contains(Duration.ofMinutes(12 * 4));
+        assertThat(progress.render()).contains("  - 127/187 tests passing")
+                .anyMatch(line -> line.startsWith("Phase 7: Implementation") && line.endsWith("IN PROGRESS (30 min)"));
+    }
+
+    @Test
     void phase6CanUseTheOriginalSpecsCreatedFileName() {
         var definition = PhasePipeline.definition(PhaseSettings.builder()
                 .signalFile(6, "phase6-specs-created.json").build());
