@@ -14,6 +14,10 @@ import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.internal.Times;
 import dev.agentpipeline.core.phase.PhaseConfig;
 import dev.agentpipeline.core.phase.PhasePipeline;
+import dev.agentpipeline.core.phase.PhaseWorkspaces;
+import dev.agentpipeline.core.engine.RunWorkspaces;
+import dev.agentpipeline.spi.workspace.WorkspaceException;
+import dev.agentpipeline.spi.workspace.WorkspaceProvider;
 import dev.agentpipeline.core.phase.PhaseProgress;
 import dev.agentpipeline.core.run.ChildRun;
 import dev.agentpipeline.core.run.Gate;
@@ -214,6 +218,9 @@ public final class WaitingCommands {
         try {
             definition = runtime.definition(pipeline);
         } catch (PipelineException e) {
+            if (!"unknown_pipeline".equals(e.code())) {
+                return PipelineMain.error(e.code(), e.getMessage(), e.fix());
+            }
             return PipelineMain.error("unknown_pipeline", "No pipeline '" + pipeline + "' in this project",
                     "Use phase (the phase pipeline) or put its definition in .pipeline/pipelines/" + pipeline
                             + ".yaml.");
@@ -261,11 +268,62 @@ public final class WaitingCommands {
     /** An orchestrator for any pipeline of the project: its stages, their inputs and the project as workspace. */
     static Orchestrator.Builder orchestrator(CliInvocation call, PipelineRuntime runtime, StageRegistry stages) {
         Path project = call.settings().pipeline().projectDir();
+        PhaseConfig phases = PhaseConfig.read(project);
+        String signals = project.resolve(phases.signalsDirectory()).toAbsolutePath().toString();
+        RunWorkspaces inProject = RunWorkspaces.fixed(state -> project);
+        RunWorkspaces phaseWorkspaces = inProject;
+        if (phases.worktrees()) {
+            try {
+                WorkspaceProvider provider = WorkspaceCommands.open(call);
+                provider.baseBranch();
+                phaseWorkspaces = PhaseWorkspaces.of(provider);
+            } catch (WorkspaceException e) { // not a repository, or no commit yet: the phases work in place
+                call.progress().println("Note: the phases work in " + project + " itself, without worktrees: "
+                        + e.getMessage());
+            }
+        }
+        RunWorkspaces byPipeline = byPipeline(phaseWorkspaces, inProject);
         return Orchestrator.builder(runtime, stages)
-                .inputs(state -> PhasePipeline.ID.equals(state.pipelineId()) ? PhasePipeline.inputs(state)
-                        : state.attributes())
-                .workspace(state -> project)
+                .inputs(state -> {
+                    if (!PhasePipeline.ID.equals(state.pipelineId())) {
+                        return state.attributes();
+                    }
+                    Map<String, Object> inputs = new LinkedHashMap<>(PhasePipeline.inputs(state));
+                    inputs.put("signals_dir", signals); // absolute: a phase's agent works in its worktree
+                    inputs.put("project_dir", project.toAbsolutePath().toString());
+                    return inputs;
+                })
+                .workspaces(byPipeline)
                 .collectors(EvidenceCollectorRegistry.load(call.settings().plugins().classLoader()));
+    }
+
+    /** The phase pipeline's runs work in their phase worktrees, the others in the project. */
+    private static RunWorkspaces byPipeline(RunWorkspaces phases, RunWorkspaces others) {
+        return new RunWorkspaces() {
+            private RunWorkspaces of(dev.agentpipeline.core.run.RunState run) {
+                return PhasePipeline.ID.equals(run.pipelineId()) ? phases : others;
+            }
+
+            @Override
+            public Path prepare(PipelineRuntime runtime, dev.agentpipeline.core.run.RunState run) {
+                return of(run).prepare(runtime, run);
+            }
+
+            @Override
+            public Evidence evidence(dev.agentpipeline.core.run.RunState run, String stateId) {
+                return of(run).evidence(run, stateId);
+            }
+
+            @Override
+            public void paused(PipelineRuntime runtime, dev.agentpipeline.core.run.RunState run) {
+                of(run).paused(runtime, run);
+            }
+
+            @Override
+            public void ended(PipelineRuntime runtime, dev.agentpipeline.core.run.RunState run) {
+                of(run).ended(runtime, run);
+            }
+        };
     }
 
     private static CommandResult definitionError(DefinitionException e) {

@@ -383,9 +383,10 @@ public final class Orchestrator {
         } catch (RuntimeException e) {
             String reason = "Cannot prepare the workspace of " + phase + ": " + e.getMessage();
             LOG.warn(reason, e);
+            String fix = e instanceof dev.agentpipeline.spi.workspace.WorkspaceException w && !w.fix().isBlank()
+                    ? w.fix() : "Fix the repository (see the error), then resume the run";
             RunSnapshot paused = runtime.pause(runId, new PauseRequest(reason, "workspace",
-                    phase.toLowerCase(Locale.ROOT), Map.of("error", String.valueOf(e.getMessage())),
-                    "Fix the repository (see the error), then resume the run"));
+                    phase.toLowerCase(Locale.ROOT), Map.of("error", String.valueOf(e.getMessage())), fix));
             return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
         }
         AttemptResult started = runtime.startAttempt(runId, stage.id(), stage.version());

@@ -38,15 +38,18 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * approval_timeout = 4h
  * signal_file.6 = phase6-specs-created.json
  * signals_dir = .taskmaster/.signals
+ * worktrees = true
  * </pre>
  *
  * @param settings the phase pipeline's settings
  * @param signalsDirectory where the phases' agents write their signals, relative to the project
  *     ({@code .taskmaster/.signals} unless set)
+ * @param worktrees whether each phase works in a git worktree of its own ({@code worktrees = true}, the default;
+ *     only in a git repository), merged back before the next phase
  * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
-public record PhaseConfig(PhaseSettings settings, String signalsDirectory) {
+public record PhaseConfig(PhaseSettings settings, String signalsDirectory, boolean worktrees) {
 
     /** The file's place in a project. */
     public static final String FILE = ".pipeline/phase.conf";
@@ -55,7 +58,7 @@ public record PhaseConfig(PhaseSettings settings, String signalsDirectory) {
 
     private static final Set<String> KEYS = Set.of("transient_backoff", "transient_retries", "dependency_retries",
             "fix_cycles", "decisions", "human_retries", "line_coverage", "branch_coverage", "integration_coverage",
-            "readiness", "approval_timeout", "signals_dir");
+            "readiness", "approval_timeout", "signals_dir", "worktrees");
 
     /**
      * @param project the project directory
@@ -69,7 +72,7 @@ public record PhaseConfig(PhaseSettings settings, String signalsDirectory) {
             text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
                     .toString();
         } catch (NoSuchFileException e) {
-            return new PhaseConfig(PhaseSettings.defaults(), DEFAULT_SIGNALS_DIRECTORY);
+            return new PhaseConfig(PhaseSettings.defaults(), DEFAULT_SIGNALS_DIRECTORY, true);
         } catch (CharacterCodingException e) {
             throw invalid(file + " is not UTF-8 text", "Save it as UTF-8 text of key = value lines.");
         } catch (IOException e) {
@@ -80,6 +83,7 @@ public record PhaseConfig(PhaseSettings settings, String signalsDirectory) {
         double line = defaults.lineCoverage();
         double branch = defaults.branchCoverage();
         String signals = DEFAULT_SIGNALS_DIRECTORY;
+        boolean worktrees = true;
         Set<String> seen = new HashSet<>();
         String[] lines = text.split("\r?\n|\r", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -132,6 +136,12 @@ public record PhaseConfig(PhaseSettings settings, String signalsDirectory) {
                     case "integration_coverage" -> builder.integrationCoverage(percent(value));
                     case "readiness" -> builder.readiness(percent(value));
                     case "approval_timeout" -> builder.approvalTimeout(Durations.parse(value));
+                    case "worktrees" -> {
+                        if (!value.equals("true") && !value.equals("false")) {
+                            throw new IllegalArgumentException("'" + value + "' is not true or false");
+                        }
+                        worktrees = value.equals("true");
+                    }
                     case "signals_dir" -> {
                         if (value.isEmpty() || Path.of(value).isAbsolute() || value.contains("..")) {
                             throw new IllegalArgumentException("'" + value + "' must be a path inside the project,"
@@ -148,7 +158,7 @@ public record PhaseConfig(PhaseSettings settings, String signalsDirectory) {
             }
         }
         builder.coverage(line, branch);
-        return new PhaseConfig(builder.build(), signals);
+        return new PhaseConfig(builder.build(), signals, worktrees);
     }
 
     private static int count(String value) {
