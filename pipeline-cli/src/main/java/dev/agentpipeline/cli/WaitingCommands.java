@@ -89,7 +89,9 @@ public final class WaitingCommands {
                         CliOption.value("--subject", "<id>", "What the run is about, for example the project's name"
                                 + " (required)."),
                         CliOption.value("--title", "<text>", "The subject's title."),
-                        CliOption.flag("--no-drive", "Only start the run; a worker drives it.")),
+                        CliOption.flag("--no-drive", "Only start the run; a worker drives it."),
+                        CliOption.value("--base-branch", "<branch>", "The branch the phases' worktrees start from and"
+                                + " merge back into (default: the repository's base branch).")),
                 WaitingCommands::launchRun);
     }
 
@@ -110,7 +112,9 @@ public final class WaitingCommands {
                         CliOption.value("--lines", "<format>", "text (default) or json: the form of the status"
                                 + " lines on stderr."),
                         CliOption.value("--stop-when-idle", "<duration>", "Stop once nothing ran, was due or"
-                                + " changed for this long (for scripts and examples).")),
+                                + " changed for this long (for scripts and examples)."),
+                        CliOption.value("--base-branch", "<branch>", "The branch the phases' worktrees start from and"
+                                + " merge back into (default: the repository's base branch).")),
                 WaitingCommands::work);
     }
 
@@ -271,16 +275,19 @@ public final class WaitingCommands {
         PhaseConfig phases = PhaseConfig.read(project);
         String signals = project.resolve(phases.signalsDirectory()).toAbsolutePath().toString();
         RunWorkspaces inProject = RunWorkspaces.fixed(state -> project);
-        RunWorkspaces phaseWorkspaces = inProject;
+        java.util.function.Supplier<RunWorkspaces> phaseWorkspaces = () -> inProject;
         if (phases.worktrees()) {
-            try {
-                WorkspaceProvider provider = WorkspaceCommands.open(call);
-                provider.baseBranch();
-                phaseWorkspaces = PhaseWorkspaces.of(provider);
-            } catch (WorkspaceException e) { // not a repository, or no commit yet: the phases work in place
-                call.progress().println("Note: the phases work in " + project + " itself, without worktrees: "
-                        + e.getMessage());
-            }
+            phaseWorkspaces = memoized(() -> {
+                try {
+                    WorkspaceProvider provider = WorkspaceCommands.open(call);
+                    provider.baseBranch();
+                    return PhaseWorkspaces.of(provider);
+                } catch (WorkspaceException e) { // not a repository, or no commit yet: the phases work in place
+                    org.slf4j.LoggerFactory.getLogger(WaitingCommands.class).info("The phases work in {} itself,"
+                            + " without worktrees: {}", project, e.getMessage());
+                    return inProject;
+                }
+            });
         }
         RunWorkspaces byPipeline = byPipeline(phaseWorkspaces, inProject);
         return Orchestrator.builder(runtime, stages)
@@ -297,11 +304,24 @@ public final class WaitingCommands {
                 .collectors(EvidenceCollectorRegistry.load(call.settings().plugins().classLoader()));
     }
 
+    private static java.util.function.Supplier<RunWorkspaces> memoized(
+            java.util.function.Supplier<RunWorkspaces> supplier) {
+        RunWorkspaces[] value = new RunWorkspaces[1];
+        return () -> {
+            synchronized (value) {
+                if (value[0] == null) {
+                    value[0] = supplier.get();
+                }
+                return value[0];
+            }
+        };
+    }
+
     /** The phase pipeline's runs work in their phase worktrees, the others in the project. */
-    private static RunWorkspaces byPipeline(RunWorkspaces phases, RunWorkspaces others) {
+    private static RunWorkspaces byPipeline(java.util.function.Supplier<RunWorkspaces> phases, RunWorkspaces others) {
         return new RunWorkspaces() {
             private RunWorkspaces of(dev.agentpipeline.core.run.RunState run) {
-                return PhasePipeline.ID.equals(run.pipelineId()) ? phases : others;
+                return PhasePipeline.ID.equals(run.pipelineId()) ? phases.get() : others;
             }
 
             @Override
