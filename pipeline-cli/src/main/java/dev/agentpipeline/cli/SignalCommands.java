@@ -235,26 +235,26 @@ final class SignalCommands {
     }
 
     /**
-     * The run's definition: --definition's file when given, else the command line's own (the story pipeline) or the
-     * phase pipeline's (whose signal names and formats do not depend on a project's phase settings).
+     * The run's definition: --definition's file when given, else the one the runtime finds for the run's pipeline
+     * (the story pipeline, the phase pipeline and its stub deployment child, or the project's own in
+     * {@code .pipeline/pipelines/}: {@link dev.agentpipeline.core.phase.ProjectPipelines}).
      */
     private static Object definition(CliInvocation call, RunState run) {
         String flag = call.value("--definition");
         if (flag == null) {
-            PipelineDefinition bound = call.get(PipelineDefinition.class);
-            if (bound.id().equals(run.pipelineId())) {
-                return bound;
+            try {
+                return call.get(dev.agentpipeline.core.engine.PipelineRuntime.class).definition(run.pipelineId());
+            } catch (dev.agentpipeline.core.engine.PipelineException e) {
+                if (!"unknown_pipeline".equals(e.code())) {
+                    return PipelineMain.error(e.code(), e.getMessage(), e.fix());
+                }
+                return PipelineMain.error("unknown_pipeline", "Run " + run.runId() + " is a run of pipeline '"
+                        + run.pipelineId() + "', whose definition this project does not have", "Put it in"
+                        + " .pipeline/pipelines/" + run.pipelineId() + ".yaml, or pass it: --definition FILE.yaml.");
+            } catch (DefinitionException e) {
+                return PipelineMain.error("invalid_definition", e.getMessage(), "Fix the definition; every problem"
+                        + " is listed with its file, line and column.");
             }
-            if (PhasePipeline.ID.equals(run.pipelineId())) {
-                return PhasePipeline.definition();
-            }
-            if (PhasePipeline.DEPLOYMENT_STUB_ID.equals(run.pipelineId())) {
-                return PhasePipeline.deploymentStub();
-            }
-            return PipelineMain.error("unknown_pipeline", "Run " + run.runId() + " is a run of pipeline '"
-                    + run.pipelineId() + "', whose definition this command line does not have (it knows '"
-                    + bound.id() + "' and '" + PhasePipeline.ID + "')", "Pass the run's definition: --definition"
-                    + " FILE.yaml.");
         }
         Path file;
         try {

@@ -210,7 +210,7 @@ class SignalCommandsTest {
                 "--definition", "phases.yaml").error();
 
         assertThat(noDefinition).containsEntry("code", "unknown_pipeline");
-        assertThat(text(noDefinition, "fix")).isEqualTo("Pass the run's definition: --definition FILE.yaml.");
+        assertThat(text(noDefinition, "fix")).isEqualTo("Put it in .pipeline/pipelines/phases.yaml, or pass it: --definition FILE.yaml.");
         assertThat(ended).containsEntry("code", "run_ended");
         assertThat(text(ended, "error")).contains("already ended (CANCELED)");
         assertThat(inboxFiles()).isEmpty();
