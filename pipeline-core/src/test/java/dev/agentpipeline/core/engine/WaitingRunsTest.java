@@ -637,6 +637,32 @@ class WaitingRunsTest {
         }
 
         @Test
+        void aChildThatEndedWhileNobodyToldItsParentIsDeliveredOnceAfterARestart() {
+            PipelineRuntime r = family();
+            String parent = r.start(StartRequest.builder("parent", "P-5").build()).run().state().runId();
+            Orchestrator.builder(r, StageRegistry.of(new ScriptedStage("build"))).foreground(false)
+                    .concurrency("small", 3).build().drive(parent);
+            // The children end in a process that crashes before it tells the parent
+            for (String child : r.load(parent).state().children().keySet()) {
+                r.cancel(child, "ended elsewhere");
+            }
+            assertThat(r.load(parent).state().children().values()).noneMatch(c -> c.ended());
+
+            PipelineRuntime restarted = family();
+            ScriptedStage build = new ScriptedStage("build", ScriptedStage.times(3, ok(StageOutcome.completed()
+                    .build())));
+            DriveResult result = Orchestrator.builder(restarted, StageRegistry.of(build)).concurrency("small", 3)
+                    .build().drive(parent);
+            Orchestrator.builder(restarted, StageRegistry.of(build)).concurrency("small", 3).build().drive(parent);
+
+            assertThat(result.status()).isEqualTo(DriveResult.Status.COMPLETED);
+            assertThat(result.run().state().phase()).isEqualTo("FAILED");
+            assertThat(restarted.store().journal(parent).stream().map(e -> e.event().type())
+                    .filter("CHILD_ENDED"::equals)).hasSize(3);
+            assertThat(result.run().state().children().values()).allMatch(c -> "CANCELED".equals(c.result()));
+        }
+
+        @Test
         void cancelingTheParentCancelsItsChildren() {
             PipelineRuntime r = family();
             String parent = r.start(StartRequest.builder("parent", "P-4").build()).run().state().runId();
