@@ -57,26 +57,31 @@ import javax.management.ObjectName;
  * nothing of their creation stays in this one's heap or in the store's per-process lock table):
  * <ol>
  *   <li><b>Start:</b> {@link Worker#start()} over the 10,000 runs in a fresh JVM - it reads every run (journal,
- *       replay, projection check) and indexes what each waits for - and then again with a new store and worker in
- *       the same, warmed-up JVM, to separate the JIT's and the class loader's share from the reading.</li>
- *   <li><b>Heap:</b> the heap used after {@code System.gc()} ({@link MemoryMXBean}) with the runtime alone (the
+ *       replay, projection check) and indexes what each waits for - and later again with a new store (an empty
+ *       cache) and a new worker in the same, warmed-up JVM, to separate the JIT's and the class loader's share from
+ *       the reading.</li>
+ *   <li><b>Heap:</b> the live bytes of the JVM's class histogram (exact) and the heap used after {@code System.gc()}
+ *       ({@link MemoryMXBean}, which also counts room G1 leaves in partly filled regions) with the runtime alone (the
  *       baseline), with the worker started and the 10,000 runs indexed, and after the worker is closed (what the store
- *       keeps: its cache of run states and its lock table); the classes that grew, from the JVM's class histogram.</li>
+ *       keeps: its cache of run states and its lock table); the classes that grew, from the histograms.</li>
  *   <li><b>Idle CPU:</b> process CPU time ({@code com.sun.management.OperatingSystemMXBean.getProcessCpuTime}) over an
  *       idle interval with the default intervals (the worker rescans the store every 5 s, the watcher lists its
- *       directories every second), as a percentage of one core; each Java thread's share ({@link ThreadMXBean}); the
- *       rest is the JVM's own threads (GC, JIT). The same for the runtime alone, before the worker starts.</li>
- *   <li><b>Latency:</b> from {@link SignalInbox#publish} to the {@code TRANSITIONED} event {@code WAIT -> DONE} that
- *       the worker's drive appends (timestamped with {@link System#nanoTime()} by a {@link RunListener} on the runtime,
- *       after the event is durable), for signals published one at a time with a random pause of 0 to
- *       {@code gapMs} between them (so they fall at random moments relative to the rescans), each for another run;
- *       then in bursts published back to back. Split into the watcher's part (publish to {@code SIGNAL_RECEIVED}
- *       journaled) and the worker's part (to {@code TRANSITIONED} journaled), and by whether a rescan of the store
- *       ran at the same time (the scheduler thread rescans; its rescans are timed by a store wrapper).</li>
+ *       directories every second), as a percentage of one core; each Java thread's share ({@link ThreadMXBean}) and
+ *       each thread name's user and system time ({@code /proc/self/task}); the same for the runtime alone, before
+ *       the worker starts.</li>
+ *   <li><b>Latency</b> (with the second worker): from {@link SignalInbox#publish} to the {@code TRANSITIONED} event
+ *       {@code WAIT -> DONE} that the worker's drive appends (timestamped with {@link System#nanoTime()} by a
+ *       {@link RunListener} on the runtime, after the event is durable), for signals published one at a time after a
+ *       random pause of 0 to {@code gapMs}, open loop (the next one does not wait for the previous one's
+ *       transition), each for another run; then in bursts published back to back. Split into the watcher's part
+ *       (publish to {@code SIGNAL_RECEIVED} journaled) and the worker's part (to {@code TRANSITIONED} journaled), and
+ *       by whether a rescan of the store ran meanwhile (the scheduler thread rescans; a store wrapper,
+ *       {@link ObservedStore}, times its rescans).</li>
+ *   <li>At the end, what {@code PipelineRuntime.start} of one more subject costs with 10,000 runs in the store.</li>
  * </ol>
  * {@code publish} renames the file into the inbox after writing and forcing it, then forces the directory, so the
- * rename happens between the two timestamps taken around the call: latencies are given from both; the one after
- * the rename lies in between.
+ * rename happens between the two timestamps taken around the call: latencies are given from both; the one from the
+ * rename lies in between.
  *
  * <p>The pipeline ({@link #DEFINITION}) needs no plugin: {@code QUEUED -> WAIT -> DONE}, {@code WAIT} waits for its
  * signal and the way to {@code DONE} requires {@code signal.WAIT.status == "ok"}. The worker is configured as
@@ -86,9 +91,9 @@ import javax.management.ObjectName;
  * end unless {@code keep=true}. No SLF4J binding is on the benchmarks' class path, so nothing is logged.
  *
  * <p>Not JMH: the figures are states of one long-lived process (its heap, its idle CPU, its start), and the latency
- * is an asynchronous path where each sample needs a run of its own among 10,000 that take a minute to create, and
- * where the pause between signals matters (a back-to-back loop would line the samples up with the rescans instead of
- * scattering them). It is measured once per invocation, like {@link InterleavedDurable}; run it more than once to
+ * is an asynchronous path where each sample needs a run of its own among 10,000 that take most of a minute to create,
+ * and where when a signal comes matters (JMH's back-to-back invocations would line the samples up with the rescans
+ * instead of scattering them). It is measured once per invocation, like {@link InterleavedDurable}; run it more than once to
  * see the spread.
  *
  * <pre>
@@ -284,11 +289,7 @@ public final class WorkerAtScale {
             runtime.addListener(this::heard);
             SignalInbox inbox = SignalInbox.of(files);
             inbox.create();
-            long baseline = heapAfterGc();
-            System.out.printf(Locale.ROOT, "%nHeap used after GC, runtime alone (baseline): %s (committed %s, RSS %s)%n",
-                    mib(baseline), mib(memory.getHeapMemoryUsage().getCommitted()), rss());
-            // Kept in a file, not in the heap that is measured next.
-            Path baselineHistogram = Files.writeString(dir.resolve("histogram-baseline.txt"), Histogram.take());
+            Heap baseline = heap("runtime alone (baseline)", dir.resolve("histogram-baseline.txt"));
             Cpu baselineIdle = idle("runtime alone", Math.min(idleSeconds, 10), store);
 
             // 3. The worker's start.
@@ -297,13 +298,12 @@ public final class WorkerAtScale {
             Thread.sleep(settleSeconds * 1000L); // a few rescans: JIT-compiled, as in a worker that runs for hours
 
             // 4. Heap with the worker.
-            long withWorker = heapAfterGc();
-            System.out.printf(Locale.ROOT, "%nHeap used after GC, worker with %,d runs indexed: %s (committed %s,"
-                    + " RSS %s)%n  the worker's share: %s, %,d bytes per run%n", runs, mib(withWorker),
-                    mib(memory.getHeapMemoryUsage().getCommitted()), rss(), mib(withWorker - baseline),
-                    (withWorker - baseline) / runs);
-            Path workerHistogram = Files.writeString(dir.resolve("histogram-worker.txt"), Histogram.take());
-            Histogram.printGrowth(Files.readString(baselineHistogram), Files.readString(workerHistogram), 14,
+            Heap withWorker = heap("worker with " + String.format(Locale.ROOT, "%,d", runs) + " runs indexed",
+                    dir.resolve("histogram-worker.txt"));
+            System.out.printf(Locale.ROOT, "  the worker's share: %s live (%,d bytes per run); %s used after GC%n",
+                    mib(withWorker.live() - baseline.live()), (withWorker.live() - baseline.live()) / runs,
+                    mib(withWorker.used() - baseline.used()));
+            Histogram.printGrowth(Files.readString(baseline.histogram()), Files.readString(withWorker.histogram()), 16,
                     "classes that grew most");
 
             // 5. Idle CPU with the worker.
@@ -316,11 +316,11 @@ public final class WorkerAtScale {
             worker.close();
             System.out.printf(Locale.ROOT, "%nWorker.close(): %.0f ms%n", (System.nanoTime() - t) / 1e6);
             worker = null;
-            long afterClose = heapAfterGc();
-            System.out.printf(Locale.ROOT, "Heap used after GC, worker closed, runtime and store kept: %s; so of the"
-                    + " %s, the worker's own index held %s, the store's cache and lock table %s%n", mib(afterClose),
-                    mib(withWorker - baseline), mib(withWorker - afterClose), mib(afterClose - baseline));
-            Histogram.printGrowth(Histogram.take(), Files.readString(workerHistogram), 8,
+            Heap afterClose = heap("worker closed, runtime and store kept", dir.resolve("histogram-closed.txt"));
+            System.out.printf(Locale.ROOT, "  so of the worker's share of %s, its own index held %s and the store's"
+                    + " cache of run states and its lock table %s (live)%n", mib(withWorker.live() - baseline.live()),
+                    mib(withWorker.live() - afterClose.live()), mib(afterClose.live() - baseline.live()));
+            Histogram.printGrowth(Files.readString(afterClose.histogram()), Files.readString(withWorker.histogram()), 8,
                     "what closing the worker freed");
 
             // 7. Start again in this warm JVM, with a new store (an empty cache): the worker for the latency.
@@ -628,14 +628,29 @@ public final class WorkerAtScale {
 
         // --------------------------------------------------------------------------------------- heap
 
-        private long heapAfterGc() throws InterruptedException {
+        /**
+         * What the heap holds: live bytes by the class histogram (exact: what a full GC kept), and the heap used after
+         * {@code System.gc()} by the {@link MemoryMXBean}, which also counts the room G1's parallel full GC leaves in
+         * the last region each of its threads compacts into (up to a few MiB here). The histogram is written to a
+         * file, so that it is not in the heap measured next.
+         */
+        private Heap heap(String what, Path histogramFile) throws InterruptedException, IOException {
             for (int i = 0; i < 3; i++) {
                 System.gc();
                 Thread.sleep(200);
             }
-            MemoryUsage heap = memory.getHeapMemoryUsage();
-            return heap.getUsed();
+            MemoryUsage usage = memory.getHeapMemoryUsage();
+            String histogram = Histogram.take();
+            long live = Histogram.total(histogram);
+            Files.writeString(histogramFile, histogram);
+            System.out.printf(Locale.ROOT, "%nHeap, %s: %s live; %s used after GC (committed %s, RSS %s)%n", what,
+                    mib(live), mib(usage.getUsed()), mib(usage.getCommitted()), rss());
+            return new Heap(live, usage.getUsed(), histogramFile);
         }
+    }
+
+    /** Live bytes, used bytes after a GC, and the file holding the class histogram. */
+    private record Heap(long live, long used, Path histogram) {
     }
 
     private static String mib(long bytes) {
@@ -719,6 +734,17 @@ public final class WorkerAtScale {
                 System.out.println("# no class histogram: " + e);
                 return "";
             }
+        }
+
+        /** @return the live bytes the histogram counts in all (its {@code Total} line), or -1 */
+        static long total(String text) {
+            for (String line : text.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 3 && f[0].equals("Total")) {
+                    return Long.parseLong(f[2]);
+                }
+            }
+            return -1;
         }
 
         /** @return instances and bytes by class name */
