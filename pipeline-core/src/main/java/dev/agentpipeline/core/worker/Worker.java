@@ -106,6 +106,8 @@ public final class Worker implements AutoCloseable {
     private final ExecutorService pool;
     private final Map<String, RunStatus> index = new ConcurrentHashMap<>();
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
+    /** Runs seen ended: a run never starts again, so rescans skip them. */
+    private final Set<String> ended = ConcurrentHashMap.newKeySet();
     private final Map<String, Orchestrator> active = new ConcurrentHashMap<>();
     private final ThreadLocal<String> drivingHere = new ThreadLocal<>();
 
@@ -460,6 +462,7 @@ public final class Worker implements AutoCloseable {
                         state.finalResult().orElse("DONE"), now));
                 index.remove(runId);
                 seen.remove(runId);
+                ended.add(runId);
                 parentOf(state).ifPresent(this::wake);
             }
             case PAUSED -> update(new RunStatus(runId, state.pipelineId(), state.phase(), RunStatus.Status.PAUSED,
@@ -530,6 +533,9 @@ public final class Worker implements AutoCloseable {
     private void rescan() {
         Instant now = clock.instant();
         for (String runId : runtime.store().runIds()) {
+            if (ended.contains(runId)) {
+                continue;
+            }
             RunStatus known = index.get(runId);
             if (known != null && known.status() == RunStatus.Status.DRIVING) {
                 continue;
@@ -573,6 +579,7 @@ public final class Worker implements AutoCloseable {
                 index.remove(runId);
             }
             seen.remove(runId);
+            ended.add(runId);
             return;
         }
         if (state.isPaused()) {
