@@ -2,6 +2,8 @@ package dev.agentpipeline.examples.demo;
 
 import dev.agentpipeline.examples.demo.agents.CoverageReport;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,15 +15,20 @@ import java.security.CodeSource;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * What the demo's test script needs from the process that runs the demo: the JDK (its {@code javac} and
  * {@code java}), JaCoCo's agent jar, and the class path of {@link CoverageReport}. Handed to the script through
- * the command stage's {@code env} settings.
+ * the command stage's {@code env} settings. The phase demo ({@code examples.phasedemo}) uses them too.
+ *
+ * @since 0.1
  */
-final class DemoTools {
+@API(status = EXPERIMENTAL, since = "0.1")
+public final class DemoTools {
 
     /** The agent jar, copied into this module's classes by the build (maven-dependency-plugin, copy-jacoco-agent). */
-    static final String AGENT_RESOURCE = "jacocoagent.jar";
+    public static final String AGENT_RESOURCE = "jacocoagent.jar";
 
     private DemoTools() {
     }
@@ -30,7 +37,7 @@ final class DemoTools {
      * @return the JDK that runs this process
      * @throws IllegalStateException if it is a runtime without {@code javac}
      */
-    static Path javaHome() {
+    public static Path javaHome() {
         Path home = Path.of(System.getProperty("java.home"));
         if (!Files.isExecutable(home.resolve("bin/javac"))) {
             throw new IllegalStateException("The demo compiles its sample project with javac, and " + home
@@ -45,7 +52,7 @@ final class DemoTools {
      * @param dir where to put it
      * @return the agent jar
      */
-    static Path agentJar(Path dir) {
+    public static Path agentJar(Path dir) {
         try (InputStream in = DemoTools.class.getResourceAsStream(AGENT_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("The JaCoCo agent (" + AGENT_RESOURCE + ") is not among the resources"
@@ -70,7 +77,7 @@ final class DemoTools {
      * @return the class path {@link CoverageReport} runs with: the jars or directories of it, JaCoCo and ASM (one
      *     jar, the command line's, when it runs from {@code pipeline-cli.jar})
      */
-    static String coverageReportClassPath() {
+    public static String coverageReportClassPath() {
         Set<String> entries = new LinkedHashSet<>();
         for (Class<?> type : new Class<?>[] {CoverageReport.class, org.jacoco.core.analysis.Analyzer.class,
                 org.jacoco.report.xml.XMLFormatter.class, org.objectweb.asm.ClassReader.class,
