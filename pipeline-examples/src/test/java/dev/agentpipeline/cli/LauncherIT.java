@@ -93,6 +93,22 @@ class LauncherIT {
     }
 
     @Test
+    void runsThePhaseDemoToDoneWithoutATerminal() throws Exception {
+        // The README's command (with --dir, so the user's own phase demo project is left alone), as CI runs it:
+        // launch, the worker and decide in the launcher's JVM, the agents as its child processes
+        Run run = run(launcher, project, Map.of(), "phase-demo", "--dir", "sample");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        Map<String, Object> answer = Json.parseObject(run.stdout());
+        assertThat(answer).containsEntry("ok", true).containsEntry("final_phase", "DONE");
+        assertThat(Cli.object(answer, "child_run")).containsEntry("result", "DONE");
+        assertThat(Cli.object(answer, "transient_retry")).containsEntry("error_type", "network_timeout");
+        assertThat(run.stderr()).contains("$ pipeline launch --pipeline phase", "$ pipeline decide --run ",
+                "backoff until", "DONE          run ended DONE", "Next: ");
+        assertThat(project.resolve("sample/.pipeline/phase-demo/worker.log")).isNotEmptyFile();
+    }
+
+    @Test
     void logsToStderrOnlyWhenPipelineLogAsks() throws Exception {
         Run quiet = run(launcher, project, Map.of(), "start", "--story", "US001");
         Run logged = run(launcher, project, Map.of("PIPELINE_LOG", "debug"), "advance", "--story", "US001",
