@@ -2,6 +2,7 @@ package dev.agentpipeline.examples.phasedemo;
 
 import dev.agentpipeline.core.phase.Phase;
 import dev.agentpipeline.core.phase.PhaseSettings;
+import dev.agentpipeline.core.phase.PhaseWorkspaces;
 import dev.agentpipeline.core.run.GateOption;
 import dev.agentpipeline.core.run.RunEvent;
 import dev.agentpipeline.core.run.Timer;
@@ -43,6 +44,8 @@ final class JournalProgress {
     private final Instant start;
     private final Map<String, String> agents;
     private final PhaseSettings settings;
+    private final java.nio.file.Path project;
+    private final String baseBranch;
     /** Per followed run: how many of its entries are handled, and what it learnt on the way. */
     private final Map<String, Followed> runs = new LinkedHashMap<>();
 
@@ -59,6 +62,7 @@ final class JournalProgress {
         final Map<String, Instant> signalAt = new HashMap<>();
         final Map<String, Map<?, ?>> summaries = new HashMap<>();
         final Map<String, Integer> counters = new HashMap<>();
+        final Map<String, Map<?, ?>> worktrees = new HashMap<>();
 
         Followed(String label, int shown) {
             this.label = label;
@@ -72,14 +76,28 @@ final class JournalProgress {
      * @param start the instant elapsed times count from
      * @param agents the script each state's stage runs, for the lines
      * @param settings the thresholds the lines compare the signals' numbers with
+     * @param project the project, which the lines name paths relative to
+     * @param baseBranch the branch the phases' worktrees merge back into
      */
     JournalProgress(RunStore store, PrintStream out, Instant start, Map<String, String> agents,
-                    PhaseSettings settings) {
+                    PhaseSettings settings, java.nio.file.Path project, String baseBranch) {
         this.store = store;
         this.out = out;
         this.start = start;
         this.agents = Map.copyOf(agents);
         this.settings = settings;
+        this.project = project;
+        this.baseBranch = baseBranch;
+    }
+
+    private String relative(Object directory) {
+        java.nio.file.Path path = java.nio.file.Path.of(String.valueOf(directory));
+        return path.startsWith(project) ? project.relativize(path).toString() : path.toString();
+    }
+
+    private static String shortCommit(Object commit) {
+        String text = String.valueOf(commit);
+        return text.matches("[0-9a-f]{40}") ? text.substring(0, 10) : text;
     }
 
     /**
@@ -208,6 +226,24 @@ final class JournalProgress {
                     + c.terminalState() + ")"));
         } else if (event instanceof RunEvent.Paused p) {
             lines.add(at(run, p.at(), "", "PAUSED: " + p.pause().reason()));
+        } else if (event instanceof RunEvent.AttributesUpdated u
+                && u.attributes().get(PhaseWorkspaces.ATTRIBUTE) instanceof Map<?, ?> worktrees) {
+            worktrees.forEach((name, value) -> {
+                if (value instanceof Map<?, ?> now && !now.equals(run.worktrees.get(String.valueOf(name)))) {
+                    Map<?, ?> before = run.worktrees.put(String.valueOf(name), now);
+                    String state = "PHASE_" + now.get("phase");
+                    if (before == null && now.get("directory") != null) {
+                        lines.add(at(run, u.at(), state, "works in its worktree " + relative(now.get("directory"))
+                                + " on branch " + now.get("branch")));
+                    } else if (now.get("merged") != null && (before == null || before.get("merged") == null)) {
+                        lines.add(at(run, u.at(), state, "branch " + now.get("branch") + " merged back into "
+                                + baseBranch + " (" + shortCommit(now.get("merged")) + "); its worktree removed"));
+                    } else if (now.get("conflicts") != null) {
+                        lines.add(at(run, u.at(), state, "branch " + now.get("branch") + " conflicts with "
+                                + baseBranch + " in " + now.get("conflicts")));
+                    }
+                }
+            });
         } else if (event instanceof RunEvent.Ended e) {
             lines.add(at(run, e.at(), "", "run ended " + e.result() + " in " + e.terminalState()));
         }

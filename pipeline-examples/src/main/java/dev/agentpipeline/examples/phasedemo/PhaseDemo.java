@@ -5,6 +5,8 @@ import dev.agentpipeline.core.internal.Json;
 import dev.agentpipeline.core.phase.Phase;
 import dev.agentpipeline.core.phase.PhaseConfig;
 import dev.agentpipeline.core.phase.PhasePipeline;
+import dev.agentpipeline.core.phase.PhaseProgress;
+import dev.agentpipeline.core.phase.PhaseWorkspaces;
 import dev.agentpipeline.core.phase.ProjectPipelines;
 import dev.agentpipeline.core.run.ChildRun;
 import dev.agentpipeline.core.run.Gate;
@@ -45,6 +47,9 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * its agents POSIX scripts that write phase signals, driven by the command line's own commands - {@code pipeline
  * launch}, then a {@code pipeline worker} with its signal watcher, and {@code pipeline decide --run} for the gates -
  * each run in this process through {@link PipelineMain}, exactly as {@code bin/pipeline} runs them.
+ *
+ * <p>Each phase works in a git worktree of its own ({@code .pipeline/worktrees/phase-N-task-1}), merged back into the
+ * sample's {@code main} before the next phase starts, as the command line does in a git repository.
  *
  * <p>What the run goes through: phase 5 decomposes the feature and a person approves the tasks
  * ({@code APPROVE_TASKS}); phase 6's first try signals the transient error {@code network_timeout}, and the phase
@@ -118,11 +123,12 @@ public final class PhaseDemo {
         Path project = dir.toAbsolutePath().normalize();
         Path javaHome = DemoTools.javaHome(); // before anything is written
         boolean created = PhaseDemoProject.prepare(project);
-        Path own = project.resolve(DIRECTORY);
+        FileRunStore store = FileRunStore.open(project.resolve(".pipeline"));
+        // made by the store, so the state directory gets its .gitignore before the settings go into it
+        Path own = store.sharedDirectory(DIRECTORY.substring(DIRECTORY.lastIndexOf('/') + 1));
         Path agentJar = DemoTools.agentJar(own);
         writeSettings(project, javaHome, agentJar);
         Path log = own.resolve("worker.log");
-        FileRunStore store = FileRunStore.open(project.resolve(".pipeline"));
         progress.println("Phase demo project: " + project + (created ? " (new)" : " (again)"));
         progress.println("  agents in agents/, bound in " + ProjectPipelines.STAGES + "/phase.yaml and deployment.yaml;"
                 + " " + PhaseConfig.FILE + ": transient backoff " + TRANSIENT_BACKOFF);
@@ -133,7 +139,7 @@ public final class PhaseDemo {
         int quiet = unfinished.map(id -> store.journal(id).size()).orElse(0);
         String earlier = unfinished.flatMap(store::load).map(run -> where(run.state())).orElse("");
         JournalProgress journal = new JournalProgress(store, progress, Instant.now(), AGENTS,
-                PhaseConfig.read(project).settings());
+                PhaseConfig.read(project).settings(), project, PhaseDemoProject.BASE_BRANCH);
         Commands.Result launched = cli.run(null, "launch", "--pipeline", PhasePipeline.ID, "--subject",
                 PhaseDemoProject.SUBJECT, "--title", PhaseDemoProject.TITLE);
         if (launched.exit() != 0) {
@@ -216,6 +222,7 @@ public final class PhaseDemo {
                 .map(s -> s.payload().get("summary")).orElse(null));
         ChildRun child = state.children().values().stream().reduce((a, b) -> b).orElse(null);
         answer.put("child_run", child == null ? null : childJson(store, child));
+        answer.put("worktrees", state.attributes().getOrDefault(PhaseWorkspaces.ATTRIBUTE, Map.of()));
         answer.put("commands", List.copyOf(typed));
         Map<String, String> locations = store.locations(runId);
         Map<String, Object> paths = new LinkedHashMap<>();
@@ -233,6 +240,9 @@ public final class PhaseDemo {
         }
         answer.put("paths", paths);
 
+        progress.println();
+        progress.println("The run as `pipeline runs` shows it (the phase dashboard):");
+        PhaseProgress.of(state, Instant.now()).render().forEach(line -> progress.println("    " + line));
         progress.println();
         String next;
         if (done) {
@@ -454,6 +464,7 @@ public final class PhaseDemo {
                 + " orchestrator waits\n# 1, 2 and 4 minutes); the thresholds are the defaults, written out to be"
                 + " seen. Read when a run is first\n# touched by a process (launch, worker, decide...).\n"
                 + "transient_backoff = " + TRANSIENT_BACKOFF + "\n"
+                + "worktrees = true\n"
                 + "transient_retries = 3\n"
                 + "line_coverage = 80\n"
                 + "branch_coverage = 70\n"
@@ -464,8 +475,9 @@ public final class PhaseDemo {
                 + "        DEMO_JACOCO_AGENT: " + yaml(literal(agentJar.toString())) + "\n"
                 + "        DEMO_TOOLS_CP: " + yaml(literal(DemoTools.coverageReportClassPath())) + "\n";
         StringBuilder phase = new StringBuilder("# Written by `pipeline phase-demo`: every state of the phase pipeline"
-                + " that runs a stage, bound to the\n# sample's agents (POSIX scripts run by the command stage, in the"
-                + " project). They write their signals\n# themselves, so a stage summary is optional.\n"
+                + " that runs a stage, bound to the\n# sample's agents (POSIX scripts run by the command stage, in each"
+                + " phase's worktree). They write their\n# signals themselves - into signals_dir, an absolute input - so a"
+                + " stage summary is optional.\n"
                 + "schema_version: 1\nstages:\n");
         phase.append(stage("PHASE_5", "\"{input.signal_file}\"", 60, ""));
         phase.append(stage("PHASE_6", "\"{input.signal_file}\", \"{visit}\"", 60, ""));
@@ -492,10 +504,11 @@ public final class PhaseDemo {
     }
 
     private static String stage(String state, String arguments, int timeoutSeconds, String env) {
+        String signals = state.equals("DEPLOY") ? "" : "        PHASE_SIGNALS_DIR: \"{input.signals_dir}\"\n";
         return "  " + state + ":\n    plugin: " + CommandStage.ID + "\n    settings:\n      command: ["
                 + AGENTS.get(state) + ", " + arguments + "]\n      summary: optional\n      timeout_seconds: "
                 + timeoutSeconds + "\n      idle_timeout_seconds: " + timeoutSeconds + "\n"
-                + (env.isEmpty() ? "" : "      env:\n" + env);
+                + (env.isEmpty() && signals.isEmpty() ? "" : "      env:\n" + signals + env);
     }
 
     /** A command stage template that stands for the text itself: braces doubled. */

@@ -22,7 +22,9 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * The phase demo's sample project: a small Java project without a build tool in a git repository (branch
  * {@value #BASE_BRANCH}), the feature its phases build ({@code docs/feature.md}), and one example agent per phase -
  * POSIX scripts in {@code agents/} that the command stage runs and that write their phase signals into
- * {@code .taskmaster/.signals/}. Paths are relative to the project directory.
+ * {@code .taskmaster/.signals/}. Each phase works in a git worktree of its own ({@code core.phase.PhaseWorkspaces}),
+ * so the scripts find everything they need in what the earlier phases committed. Paths are relative to the project
+ * directory.
  *
  * <pre>
  * .agent-pipeline-phase-demo   marks the directory as a phase demo project, so later runs reuse it
@@ -30,10 +32,11 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * agents/phase5-decompose.sh   phase 5: tasks into .taskmaster/tasks/tasks.json
  * agents/phase6-specs.sh       phase 6: specs into docs/specs/ (its first visit times out: a transient error)
  * agents/phase7-implement.sh   phase 7: asks how a blank name is handled, then writes the code and tests and
- *                              measures them with agents/test.sh (JaCoCo)
- * agents/phase9-integration.sh phase 9: integration points from the sources, tested per the test reports
+ *                              measures them with agents/test.sh (JaCoCo), keeping the reports in reports/phase7/
+ * agents/phase9-integration.sh phase 9: integration points from the sources, tested per phase 7's test reports
  * agents/phase10-validate.sh   phase 10: the command line end to end and a readiness score
  * agents/deploy.sh             the stub deployment pipeline's stage: a jar in releases/
+ * agents/build.sh              compiles the classes and the command line (phase 10 and the deployment)
  * agents/install.sh, fix.sh    the recoveries (dependency install, fix cycle) every phase is bound to
  * agents/signal.sh             sourced by the agents: writes a phase signal
  * agents/test.sh               builds and tests the project with a JDK alone (the demo's)
@@ -76,7 +79,7 @@ public final class PhaseDemoProject {
         files.put(OWN + "README.md", "README.md");
         files.put(OWN + "docs/feature.md", "docs/feature.md");
         for (String agent : new String[] {"signal.sh", "phase5-decompose.sh", "phase6-specs.sh", "phase7-implement.sh",
-                "phase9-integration.sh", "phase10-validate.sh", "deploy.sh", "install.sh", "fix.sh"}) {
+                "phase9-integration.sh", "phase10-validate.sh", "deploy.sh", "install.sh", "fix.sh", "build.sh"}) {
             files.put(OWN + "agents/" + agent, "agents/" + agent);
         }
         files.put(OWN + "tools/GreetCli.java", "tools/GreetCli.java");

@@ -8,6 +8,7 @@ import dev.agentpipeline.spi.evidence.EvidenceRequest;
 import dev.agentpipeline.spi.evidence.EvidenceResult;
 import dev.agentpipeline.stages.evidence.JacocoReportCollector;
 
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,10 +50,13 @@ class PhaseDemoTest {
         String runId = (String) answer.get("run_id");
         FileRunStore store = FileRunStore.open(project.resolve(".pipeline"));
         List<RunEvent> journal = store.journal(runId).stream().map(JournalEntry::event).toList();
-        assertThat(journal.get(journal.size() - 1)).isInstanceOfSatisfying(RunEvent.Transitioned.class, end -> {
+        List<RunEvent.Transitioned> transitions = events(journal, RunEvent.Transitioned.class);
+        assertThat(transitions.get(transitions.size() - 1)).satisfies(end -> {
+            assertThat(end.from()).isEqualTo("PHASE_11");
             assertThat(end.to()).isEqualTo("DONE");
             assertThat(end.terminal()).isTrue();
         });
+        assertThat(store.load(runId).orElseThrow().state().finalResult()).contains("DONE");
 
         // Phase 6's transient error waited for one backoff timer of 1 s, which fired once, before the phase ran again
         List<RunEvent.TimerSet> timers = events(journal, RunEvent.TimerSet.class);
@@ -97,12 +101,32 @@ class PhaseDemoTest {
         assertThat(summary).containsEntry("all_tests_passing", true).containsEntry("decision", "A");
         assertThat(((Number) summary.get("tests_written")).intValue()).isEqualTo(5);
         EvidenceResult report = new JacocoReportCollector().collect(new EvidenceRequest(project,
-                List.of("build/jacoco.xml")));
+                List.of("reports/phase7/jacoco.xml")));
         assertThat(((Number) report.values().get("line")).doubleValue())
                 .isEqualTo(((Number) summary.get("coverage_line")).doubleValue());
         assertThat(((Number) report.values().get("branch")).doubleValue())
                 .isEqualTo(((Number) summary.get("coverage_branch")).doubleValue());
-        assertThat(Files.readString(project.resolve("build/tests.env"))).contains("TESTS_RUN=5", "TESTS_FAILED=0");
+        assertThat(Files.readString(project.resolve("reports/phase7/tests.env"))).contains("TESTS_RUN=5",
+                "TESTS_FAILED=0");
+
+        // Each phase worked in a git worktree of its own, whose branch was merged back into main: the project's
+        // checkout holds the phases' work, and nothing of the runs shows up in git
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> worktrees = (Map<String, Map<String, Object>>) answer.get("worktrees");
+        assertThat(worktrees.keySet()).containsExactly("phase-5-task-1", "phase-6-task-1", "phase-7-task-1",
+                "phase-9-task-1", "phase-10-task-1");
+        assertThat(worktrees.values()).allSatisfy(w -> assertThat(w).containsKey("merged")
+                .doesNotContainKey("conflicts"));
+        try (Git git = Git.open(project.toFile())) {
+            assertThat(git.getRepository().getBranch()).isEqualTo(PhaseDemoProject.BASE_BRANCH);
+            List<String> messages = new java.util.ArrayList<>();
+            git.log().call().forEach(commit -> messages.add(commit.getShortMessage()));
+            assertThat(messages).contains("Merge phase-7-task-1 (phase/greeting-7-task-1) into main",
+                    "Phase 7: phase-7-task-1");
+            assertThat(git.status().call().isClean()).as("the state directory ignores itself").isTrue();
+        }
+        assertThat(project.resolve("src/main/java/demo/Greeting.java")).content()
+                .contains("throw new IllegalArgumentException(\"name must not be blank\");");
 
         // Phase 11 started the stub deployment pipeline as a child run, which ended DONE before the parent did
         List<RunEvent.ChildStarted> children = events(journal, RunEvent.ChildStarted.class);

@@ -2,7 +2,8 @@
 # Phase 7, Implementation (the TDD-Implementer): writes demo.Greeting and its tests, then builds the project and runs
 # every test under JaCoCo (agents/test.sh) and signals what it measured: tests written and passing, line and branch
 # coverage. The pipeline moves on only when every test passes and coverage is at least 80% of the lines and 70% of
-# the branches.
+# the branches. The reports go into reports/phase7/ with the work, so the later phases (each in a worktree of its
+# own, made after this phase's branch is merged back) can read them: build/ is not committed.
 # docs/feature.md leaves open what a blank name gets, so without a decision the agent asks for one: an error signal
 # of type ambiguous_decision with its own options, which a person answers (pipeline decide); the phase then runs
 # again with the answer as its input decision. Run by the command stage in the project:
@@ -94,6 +95,11 @@ echo "Wrote src/main/java/demo/Greeting.java, src/test/java/demo/GreetingTest.ja
 
 status=0
 agents/test.sh || status=$?
+rm -rf reports/phase7
+mkdir -p reports/phase7
+for report in build/tests.env build/coverage.env build/jacoco.xml build/test-reports; do
+    [ -e "$report" ] && cp -R "$report" reports/phase7/
+done
 if [ ! -f build/tests.env ] || [ ! -f build/coverage.env ]; then
     signal_error "$file" 7 test_failure "The project does not build (agents/test.sh exited with status $status)" \
         "Make the project compile"
@@ -110,7 +116,7 @@ passing=$((TESTS_RUN - TESTS_FAILED))
 echo "Measured: $passing of $TESTS_RUN tests pass; line coverage $line% ($LINE_COVERED of $((LINE_COVERED + LINE_MISSED))),"\
     "branch coverage $branch% ($BRANCH_COVERED of $((BRANCH_COVERED + BRANCH_MISSED)))"
 if [ "$TESTS_FAILED" -gt 0 ]; then
-    signal_error "$file" 7 test_failure "$TESTS_FAILED of $TESTS_RUN tests fail (build/test-reports)" \
+    signal_error "$file" 7 test_failure "$TESTS_FAILED of $TESTS_RUN tests fail (reports/phase7/test-reports)" \
         "Fix the failing tests"
     exit 0
 fi
@@ -119,4 +125,4 @@ signal_success "$file" 7 "Implementation" 9 "{\"subtasks_implemented\": $((2 * $
     \"code_coverage\": {\"line\": $line, \"branch\": $branch},
     \"lines\": {\"covered\": $LINE_COVERED, \"missed\": $LINE_MISSED},
     \"branches\": {\"covered\": $BRANCH_COVERED, \"missed\": $BRANCH_MISSED},
-    \"reports\": [\"build/test-reports\", \"build/jacoco.xml\"]}"
+    \"reports\": [\"reports/phase7/test-reports\", \"reports/phase7/jacoco.xml\"]}"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Phase 9, Integration Testing (the Integration-Tester): the integration points are the calls from one class of the
 # project to another (found in src/main/java); a point is tested when the tests of its calling class passed
-# (build/test-reports, written by phase 7's test run). The pipeline moves on only when every point is tested.
+# (reports/phase7/test-reports, kept by phase 7's test run). The pipeline moves on only when every point is tested.
 # Run by the command stage in the project:
 #   agents/phase9-integration.sh SIGNAL_FILE
 set -eu
@@ -16,7 +16,7 @@ for source in src/main/java/demo/*.java; do
         [ "$callee" = "$caller" ] && continue
         grep -q "$callee\." "$source" || continue
         total=$((total + 1))
-        report="build/test-reports/TEST-demo.${caller}Test.xml"
+        report="reports/phase7/test-reports/TEST-demo.${caller}Test.xml"
         if [ -f "$report" ] && grep -q ' failures="0" errors="0"' "$report" && ! grep -q ' tests="0"' "$report"; then
             tested=$((tested + 1))
             echo "Integration point $caller -> $callee: tested ($report)"

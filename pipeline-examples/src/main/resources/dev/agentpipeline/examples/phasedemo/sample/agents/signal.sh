@@ -1,7 +1,8 @@
 # Sourced by the phase demo's agents: writes the agent's signal - the completion or error signal of its phase - into
-# the signals directory the phase pipeline watches (.taskmaster/.signals, or PHASE_SIGNALS_DIR), under the file
-# name the pipeline gave the stage (its input signal_file, phase7-complete.json). The file is written in place, as
-# real agents write it: the pipeline's watcher waits for a file that does not parse yet.
+# the signals directory the phase pipeline watches, under the file name the pipeline gave the stage (its input
+# signal_file, phase7-complete.json). The stage files hand the directory over as PHASE_SIGNALS_DIR (the input
+# signals_dir, absolute: each phase works in a git worktree of its own, not in the project's checkout). The file is
+# written in place, as real agents write it: the pipeline's watcher waits for a file that does not parse yet.
 #
 #   signal_success FILE PHASE PHASE_NAME NEXT_PHASE SUMMARY
 #   signal_error FILE PHASE TYPE MESSAGE NEXT_ACTION [MORE_ERROR_MEMBERS]
