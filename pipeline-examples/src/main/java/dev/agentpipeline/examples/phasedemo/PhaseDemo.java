@@ -177,6 +177,7 @@ public final class PhaseDemo {
                     }
                     if (!told && (now.complete() || !answerGates && !now.openGates().isEmpty())) {
                         told = true;
+                        journal.poll(); // what led there first
                         progress.println("  the worker stops once it has had nothing to do for " + IDLE);
                     }
                     thread.join(100);
