@@ -206,9 +206,12 @@ public final class StoryCliCommands {
 
     /** @return {@code cancel}: ends the run as CANCELED */
     public static CliCommand cancel() {
-        return CliCommand.of("cancel", "Ends the run as CANCELED (phase DONE, complete: true).",
-                List.of(STORY, CliOption.value("--reason", "<text>", "Why (default: Canceled by user).")),
-                call -> call.storyCommands().cancel(call.value("--story"), call.value("--reason")));
+        return CliCommand.of("cancel", "Ends the run as CANCELED (phase DONE, complete: true); a run of any"
+                        + " pipeline with --run, whose open child runs are canceled first.",
+                List.of(STORY, CliOption.value("--reason", "<text>", "Why (default: Canceled by user)."),
+                        CliOption.value("--run", "<run-id>", "A run of any pipeline (pipeline runs lists them).")),
+                call -> call.value("--run") != null ? WaitingCommands.cancelRun(call)
+                        : call.storyCommands().cancel(call.value("--story"), call.value("--reason")));
     }
 
     /** @return {@code complete}: moves the run to DONE through the guards and closes it */
@@ -225,8 +228,11 @@ public final class StoryCliCommands {
                 List.of(STORY,
                         CliOption.value("--to", "<state>", "The stage to resume into (default: the paused one)."),
                         CliOption.flag("--force", "Override the guards (requires --reason)."),
-                        CliOption.value("--reason", "<text>", "Why the guards are overridden.")),
-                call -> call.storyCommands().resume(call.value("--story"), call.value("--to"), call.flag("--force"),
+                        CliOption.value("--reason", "<text>", "Why the guards are overridden."),
+                        CliOption.value("--run", "<run-id>", "A paused run of any pipeline (pipeline runs lists"
+                                + " them); a running worker drives it on.")),
+                call -> call.value("--run") != null ? WaitingCommands.resumeRun(call)
+                        : call.storyCommands().resume(call.value("--story"), call.value("--to"), call.flag("--force"),
                         call.value("--reason")));
     }
 

@@ -263,7 +263,8 @@ public final class WaitingCommands {
         json.putAll(where(definition, result.run().state()));
         json.put("next", switch (result.status()) {
             case COMPLETED -> "The run ended.";
-            case PAUSED -> "Resume it when the cause is fixed: pipeline resume --run " + runId + ".";
+            case PAUSED -> "Resume it when the cause is fixed: pipeline resume --run " + runId + " (with a worker"
+                    + " running).";
             case WAITING, BUSY, STOPPED -> "Start `pipeline worker` (it drives the run on when its wait ends).";
         });
         return new CommandResult(CommandResult.OK, json);
@@ -704,6 +705,85 @@ public final class WaitingCommands {
     @SuppressWarnings("unchecked")
     private static List<String> cast(Object list) {
         return (List<String>) list;
+    }
+
+    // ------------------------------------------------------------------------------------------- resume, cancel
+
+    /**
+     * {@code resume --run ID}: resumes a paused run of any pipeline through its guards (or, with {@code --force
+     * --reason}, past them, recorded).
+     *
+     * @param call the call
+     * @return the answer
+     */
+    static CommandResult resumeRun(CliInvocation call) {
+        String runId = call.value("--run");
+        CommandResult missing = runMissing(call, runId);
+        if (missing != null) {
+            return missing;
+        }
+        if (call.flag("--force") && (call.value("--reason") == null || call.value("--reason").isBlank())) {
+            return PipelineMain.error("missing_flag", "--force needs --reason", "Say why the guards are overridden.");
+        }
+        PipelineRuntime runtime = call.get(PipelineRuntime.class);
+        dev.agentpipeline.core.engine.TransitionResult result;
+        try {
+            result = runtime.resume(runId, call.value("--to"), call.flag("--force") ? call.value("--reason") : null);
+        } catch (PipelineException e) {
+            return PipelineMain.error(e.code(), e.getMessage(), e.fix());
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        if (!result.allowed()) {
+            json.put("ok", false);
+            json.put("error", result.guardResult().error());
+            json.put("recovery", result.guardResult().recovery());
+            json.put("code", result.guardResult().code());
+            return new CommandResult(CommandResult.REJECTED, json);
+        }
+        json.put("ok", true);
+        json.put("run_id", runId);
+        json.put("phase", result.run().state().phase());
+        json.put("next", "A running `pipeline worker` drives it on now.");
+        return new CommandResult(CommandResult.OK, json);
+    }
+
+    /**
+     * {@code cancel --run ID}: cancels a run of any pipeline, its open child runs first.
+     *
+     * @param call the call
+     * @return the answer
+     */
+    static CommandResult cancelRun(CliInvocation call) {
+        String runId = call.value("--run");
+        CommandResult missing = runMissing(call, runId);
+        if (missing != null) {
+            return missing;
+        }
+        RunSnapshot after;
+        try {
+            after = call.get(PipelineRuntime.class).cancel(runId, call.value("--reason"));
+        } catch (PipelineException e) {
+            return PipelineMain.error(e.code(), e.getMessage(), e.fix());
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", true);
+        json.put("run_id", runId);
+        json.put("final_result", after.state().finalResult().orElse("CANCELED"));
+        json.put("children_canceled", after.state().children().values().stream()
+                .filter(c -> "CANCELED".equals(c.result())).map(ChildRun::runId).toList());
+        return new CommandResult(CommandResult.OK, json);
+    }
+
+    private static CommandResult runMissing(CliInvocation call, String runId) {
+        if (!Ids.isSafe(runId)) {
+            return PipelineMain.error("invalid_id", "--run '" + runId + "' is not a run id", "Copy it from"
+                    + " `pipeline runs`.");
+        }
+        if (call.get(PipelineRuntime.class).store().load(runId).isEmpty()) {
+            return PipelineMain.error("run_not_found", "Run " + runId + " does not exist", "`pipeline runs` lists"
+                    + " the runs.");
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------------------------------- decide

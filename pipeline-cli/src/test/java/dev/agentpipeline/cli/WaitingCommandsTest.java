@@ -154,6 +154,21 @@ class WaitingCommandsTest {
     }
 
     @Test
+    void aRunOfAnyPipelineIsPausedResumedAndCanceledByItsId() {
+        String runId = text(cli.run("launch", "--pipeline", "waits", "--subject", "r8").ok(), "run_id");
+        dev.agentpipeline.core.engine.PipelineRuntime.builder()
+                .store(dev.agentpipeline.core.store.FileRunStore.open(project.resolve(".pipeline")))
+                .definitions(dev.agentpipeline.core.phase.ProjectPipelines.of(project)).build()
+                .pause(runId, dev.agentpipeline.core.engine.PauseRequest.of("hold on"));
+
+        Map<String, Object> resumed = cli.run("resume", "--run", runId).ok();
+        assertThat(resumed).containsEntry("phase", "WORK");
+        Map<String, Object> canceled = cli.run("cancel", "--run", runId, "--reason", "not needed").ok();
+        assertThat(canceled).containsEntry("final_result", "CANCELED");
+        assertThat(text(cli.run("resume", "--run", "nope").error(), "code")).isEqualTo("run_not_found");
+    }
+
+    @Test
     void launchNamesWhatIsWrongBeforeAnythingStarts() {
         assertThat(text(cli.run("launch", "--pipeline", "nope", "--subject", "x").error(), "code"))
                 .isEqualTo("unknown_pipeline");

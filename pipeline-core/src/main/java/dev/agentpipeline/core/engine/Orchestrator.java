@@ -567,6 +567,18 @@ public final class Orchestrator {
             }
         }
         int limit = concurrency.getOrDefault(spec.concurrencyClass(), defaultConcurrency);
+        if (children.isEmpty()) {
+            try { // a workspace policy gets the state ready before its children start (merges finished work back)
+                workspaces.prepare(runtime, state);
+            } catch (RuntimeException e) {
+                String reason = "Cannot prepare the workspace of " + phase + ": " + e.getMessage();
+                String fix = e instanceof dev.agentpipeline.spi.workspace.WorkspaceException w && !w.fix().isBlank()
+                        ? w.fix() : "Fix the repository (see the error), then resume the run";
+                RunSnapshot paused = runtime.pause(runId, new PauseRequest(reason, "workspace",
+                        phase.toLowerCase(Locale.ROOT), Map.of("error", String.valueOf(e.getMessage())), fix));
+                return Optional.of(new DriveResult(paused, DriveResult.Status.PAUSED, reason));
+            }
+        }
         if (children.size() < spec.count() && running < limit) {
             runtime.startChild(runId, children.size());
             return null;

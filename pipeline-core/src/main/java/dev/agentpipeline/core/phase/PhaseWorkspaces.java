@@ -24,9 +24,10 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A git worktree per phase task, as the phase pipeline orchestrator keeps them: phase {@code N} works in
- * {@code phase-N-task-1} on its own branch ({@code phase/<subject>-N-task-1}) from the base branch, and a finished
- * phase's branch is committed and merged back into the base (never fast-forward) before the next phase's agent
- * starts, and when the run ends. A merge that conflicts changes nothing and pauses the run with the files listed
+ * {@code phase-N-task-1} on its own branch ({@code phase/<subject>-<run>-N-task-1}, the run's id suffix keeping two
+ * runs of a subject apart) from the base branch, and a finished phase's branch is committed and merged back into the
+ * base (never fast-forward) before the next phase's agent starts, before phase 11's deployment, and when the run
+ * ends. A merge that conflicts changes nothing and pauses the run with the files listed
  * (the next phase's workspace cannot be prepared); merge the branch by hand and resume. Recovery states of a phase
  * ({@code FIX_N}, {@code INSTALL_N}) work in the phase's worktree; other states in the repository.
  *
@@ -80,20 +81,25 @@ public final class PhaseWorkspaces implements RunWorkspaces {
      * @param run the run
      * @param phase a phase number
      * @param task a task number
-     * @return the branch: {@code phase/<subject>-7-task-1}
+     * @return the branch: {@code phase/<subject>-<the run id's last part>-7-task-1}
      */
     public static String branch(RunState run, int phase, int task) {
-        return "phase/" + Ids.slug(run.subjectId(), 40) + "-" + phase + "-task-" + task;
+        String id = run.runId();
+        String suffix = id.substring(id.lastIndexOf('-') + 1);
+        return "phase/" + Ids.slug(run.subjectId(), 40) + "-" + Ids.slug(suffix, 8) + "-" + phase + "-task-" + task;
     }
 
     @Override
     public Path prepare(PipelineRuntime runtime, RunState run) {
         Optional<Phase> phase = Phase.of(run.workingState());
-        if (phase.isEmpty() || phase.get().number() == 11) {
+        if (phase.isEmpty()) {
             return provider.repository();
         }
         int n = phase.get().number();
         mergeFinished(runtime, run, n);
+        if (n == 11) {
+            return provider.repository(); // the deployment works on the base, every phase merged into it
+        }
         String name = name(n, 1);
         Workspace workspace = provider.find(name).orElse(null);
         if (workspace == null) {

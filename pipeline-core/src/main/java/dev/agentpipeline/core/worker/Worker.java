@@ -208,7 +208,7 @@ public final class Worker implements AutoCloseable {
      * @param runId the run
      */
     public void wake(String runId) {
-        if (closed) {
+        if (closed || ended.contains(runId)) {
             return;
         }
         lock.lock();
@@ -458,11 +458,13 @@ public final class Worker implements AutoCloseable {
         Instant now = clock.instant();
         switch (result.status()) {
             case COMPLETED -> {
+                if (!ended.add(runId)) {
+                    return; // driven once more after its end (woken meanwhile): reported already
+                }
                 update(new RunStatus(runId, state.pipelineId(), state.phase(), RunStatus.Status.ENDED, null,
                         state.finalResult().orElse("DONE"), now));
                 index.remove(runId);
                 seen.remove(runId);
-                ended.add(runId);
                 parentOf(state).ifPresent(this::wake);
             }
             case PAUSED -> update(new RunStatus(runId, state.pipelineId(), state.phase(), RunStatus.Status.PAUSED,

@@ -146,7 +146,9 @@ class PhaseInGitWorktreesTest {
         assertThat(fileOnMain("shared.txt")).isEqualTo("five\n");
         assertThat(five).doesNotExist();
         Map<String, Object> recorded = entries(runtime.load(runId).state().attributes());
-        assertThat(entry(recorded, "phase-5-task-1")).containsEntry("branch", "phase/shop-5-task-1")
+        String branch = PhaseWorkspaces.branch(runtime.load(runId).state(), 5, 1);
+        assertThat(branch).matches("phase/shop-[0-9a-f]{8}-5-task-1");
+        assertThat(entry(recorded, "phase-5-task-1")).containsEntry("branch", branch)
                 .containsKey("merged");
         assertThat(entry(recorded, "phase-6-task-1")).doesNotContainKey("merged");
         assertThat(fileOnMain("phase_6.txt")).isNull();
@@ -166,8 +168,9 @@ class PhaseInGitWorktreesTest {
 
         assertThat(paused.status()).isEqualTo(DriveResult.Status.PAUSED);
         var pause = paused.run().state().pause().orElseThrow();
-        assertThat(pause.reason()).contains("phase/shop-5-task-1", "conflicts with main in shared.txt");
-        assertThat(pause.nextAction()).contains("git merge phase/shop-5-task-1");
+        String branch = PhaseWorkspaces.branch(paused.run().state(), 5, 1);
+        assertThat(pause.reason()).contains(branch, "conflicts with main in shared.txt");
+        assertThat(pause.nextAction()).contains("git merge " + branch);
         assertThat(fileOnMain("shared.txt")).isEqualTo("changed on main\n");
         assertThat(fileOnMain("phase_5.txt")).isNull();
         Map<String, Object> recorded = entries(paused.run().state().attributes());
